@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make demo   # builds .venv from requirements.lock, trains/loads the digits BNN, prints the quantumness table
+#   make test   # the test suite (what CI runs)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lock data clean bench
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist; installed when we may, else its tests skip.
+data:
+	@test -d /usr/share/datasets/fashion-mnist || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1)) ; } || \
+	  echo "note: dataset-fashion-mnist not installed; its tests will be skipped (apt-get install dataset-fashion-mnist)"
+
+test: $(STAMP) data
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/python bench/simulator.py
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

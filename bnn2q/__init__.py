@@ -1,0 +1,37 @@
+"""bnn2q: compile trained binarized neural networks to quantum circuits.
+
+Every hidden neuron is a qubit rotated by an angle that depends on the weights and on the
+measured bits of the previous layer (rotation activation), optionally read out by a weak
+measurement through an ancilla (ancilla activation). See SPEC §2 in the docs.
+"""
+
+import os as _os
+
+# Larq needs Keras 2 (tf-keras); this must be set before TensorFlow is first imported.
+_os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+from .errors import Bnn2qError, FrontendError, InputError, PassError, TargetError  # noqa: E402
+from .frontends import load  # noqa: E402
+from .sim import SimResult, simulate  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "load",
+    "simulate",
+    "SimResult",
+    "Bnn2qError",
+    "FrontendError",
+    "InputError",
+    "PassError",
+    "TargetError",
+]
+
+
+def __getattr__(name):
+    # The compiler and runners pull in Qiskit/Braket; import them only when asked for.
+    if name in ("compile", "run"):
+        from . import targets
+
+        return getattr(targets, name)
+    raise AttributeError(f"module 'bnn2q' has no attribute {name!r}")

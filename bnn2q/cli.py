@@ -1,0 +1,212 @@
+"""The ``bnn2q`` command line. Every error reaches the user as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import warnings
+
+from .errors import Bnn2qError, InputError
+
+EXIT_ERROR = 1
+EXIT_INTERRUPT = 130
+
+
+def _quiet_native_stderr() -> None:
+    """Send native (C++) stderr to /dev/null, keeping Python's sys.stderr on the terminal.
+
+    TensorFlow's C++ core logs start-up chatter on fd 2 that no environment variable fully
+    silences; the CLI owes the user clean output and one-line errors."""
+    if os.environ.get("BNN2Q_DEBUG"):
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(saved, "w", buffering=1)
+    except OSError:
+        pass
+    warnings.filterwarnings("ignore")
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def _add_model(p):
+    p.add_argument("model", help="trained BNN: .h5 / .keras (Larq) or .onnx")
+
+
+def _add_quantum(p):
+    p.add_argument("--activation", choices=("rotation", "ancilla"), default="rotation",
+                   help="quantum neuron activation (default: rotation)")
+    p.add_argument("--quantumness", "--tau", type=float, default=0.0, dest="quantumness",
+                   help="τ >= 0; 0 is the classical network (default 0)")
+    p.add_argument("--g", type=float, default=math.pi / 2,
+                   help="ancilla coupling angle in [0, pi/2]; pi/2 is classical (default pi/2)")
+
+
+def _add_data(p, required: bool):
+    p.add_argument("--dataset", required=required, default=None,
+                   help="digits | fashion-mnist | PATH.npz (Keras mnist.npz layout)")
+    p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
+    p.add_argument("--samples", type=int, default=None, help="first N samples of the split (default: all)")
+
+
+def _samples(args):
+    from .datasets import load_dataset
+
+    data = load_dataset(args.dataset)
+    x, y = data.split(args.split)
+    if args.samples is not None:
+        if args.samples < 1:
+            raise InputError(f"--samples must be >= 1, got {args.samples}")
+        x, y = x[: args.samples], y[: args.samples]
+    return x, y
+
+
+# --------------------------------------------------------------------------- info
+
+
+def _add_info(sub):
+    p = sub.add_parser("info", help="layers, neurons, qubits, classical accuracy")
+    _add_model(p)
+    _add_data(p, required=False)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_info)
+
+
+def _cmd_info(args):
+    from . import load, simulate
+    from .report import network_summary
+
+    net = load(args.model)
+    info = network_summary(net)
+    if args.dataset:
+        x, y = _samples(args)
+        info["dataset"] = args.dataset
+        info["samples"] = int(len(y))
+        info["classical_accuracy"] = simulate(net, x, shots=1).accuracy(y)
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return
+    print(f"model        {info['source']}")
+    print(f"input        {tuple(info['input_shape'])} ({'real' if info['real_input'] else 'binarized'})")
+    print(f"{'layer':<24}{'kind':<10}{'inputs':>8}{'neurons':>9}  role")
+    for row in info["layers"]:
+        print(f"{row['name']:<24}{row['kind']:<10}{row['inputs']:>8}{row['neurons']:>9}  {row['role']}")
+    q = info["qubits"]
+    print(f"neurons      {info['neurons']} hidden (one qubit each), {info['classes']} logits on the host")
+    print(f"qubits       rotation: {q['rotation_min']} with reuse .. {q['rotation_all']} without; "
+          f"ancilla: {q['ancilla_min']} .. {q['ancilla_all']}")
+    if "classical_accuracy" in info:
+        print(f"accuracy     {info['classical_accuracy']:.4f} classical (τ = 0) on {info['samples']} "
+              f"{args.dataset} {args.split} samples")
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _add_run(sub):
+    p = sub.add_parser("run", help="evaluate a model as a quantum network on a dataset")
+    _add_model(p)
+    p.add_argument("--backend", choices=("builtin", "braket-local", "aer"), default="builtin",
+                   help="builtin simulator, Braket's local simulator or qiskit-aer (default: builtin)")
+    _add_data(p, required=True)
+    _add_quantum(p)
+    p.add_argument("--shots", type=int, default=100, help="shots per sample (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--max-qubits", type=int, default=None,
+                   help="qubit budget for compiled backends (default: unbounded)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_run)
+
+
+def _cmd_run(args):
+    import time
+
+    from . import load, simulate
+
+    net = load(args.model)
+    x, y = _samples(args)
+    start = time.perf_counter()
+    if args.backend == "builtin":
+        result = simulate(net, x, activation=args.activation, quantumness=args.quantumness,
+                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty())
+    else:
+        from .targets import execute
+
+        result = execute(net, x, backend=args.backend, activation=args.activation,
+                         quantumness=args.quantumness, g=args.g, shots=args.shots, seed=args.seed,
+                         max_qubits=args.max_qubits, progress=True)
+    seconds = time.perf_counter() - start
+    out = {
+        "model": args.model,
+        "backend": args.backend,
+        "dataset": args.dataset,
+        "split": args.split,
+        "samples": int(len(y)),
+        "shots": args.shots,
+        "activation": args.activation,
+        "quantumness": args.quantumness,
+        "g": args.g if args.activation == "ancilla" else None,
+        "accuracy": result.accuracy(y),
+        "shot_accuracy": result.shot_accuracy(y),
+        "seconds": round(seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    knob = f"τ = {args.quantumness:g}" + (f", g = {args.g:.4g}" if args.activation == "ancilla" else "")
+    print(f"{out['samples']} {args.dataset} {args.split} samples × {args.shots} shots on {args.backend} "
+          f"({args.activation}, {knob})")
+    print(f"accuracy        {out['accuracy']:.4f}  (argmax of shot-averaged logits)")
+    print(f"shot accuracy   {out['shot_accuracy']:.4f}  (mean over single shots)")
+    print(f"time            {seconds:.2f} s")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bnn2q",
+        description="Compile trained binarized neural networks to quantum circuits.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+#: Subcommand registrars, in the order ``--help`` lists them.
+COMMANDS = [_add_info, _add_run]
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _quiet_native_stderr()
+    try:
+        args.func(args)
+    except Bnn2qError as exc:
+        print(f"bnn2q: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("bnn2q: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except Exception as exc:  # a bug in bnn2q, not bad input: still one line unless debugging
+        if os.environ.get("BNN2Q_DEBUG"):
+            raise
+        print(f"bnn2q: internal error: {type(exc).__name__}: {exc} "
+              "(rerun with BNN2Q_DEBUG=1 for a traceback and report it)", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

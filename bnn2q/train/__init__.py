@@ -1,0 +1,1 @@
+"""Training: Larq BNN builders and (quantum-aware) fine-tuning."""
