@@ -15,7 +15,7 @@ EXIT_ERROR = 1
 EXIT_INTERRUPT = 130
 
 
-def _quiet_native_stderr() -> None:
+def quiet_native_stderr() -> None:
     """Send native (C++) stderr to /dev/null, keeping Python's sys.stderr on the terminal.
 
     TensorFlow's C++ core logs start-up chatter on fd 2 that no environment variable fully
@@ -187,10 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = [_add_info, _add_run]
 
 
-def main(argv=None) -> int:
+def run(argv=None) -> int:
+    """Parse ``argv`` and run the command; returns the exit status (no stderr redirection)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _quiet_native_stderr()
     try:
         args.func(args)
     except Bnn2qError as exc:
@@ -206,6 +206,12 @@ def main(argv=None) -> int:
               "(rerun with BNN2Q_DEBUG=1 for a traceback and report it)", file=sys.stderr)
         return EXIT_ERROR
     return 0
+
+
+def main() -> int:
+    """The console entry point: quiet native logs, then run ``sys.argv``."""
+    quiet_native_stderr()
+    return run(sys.argv[1:])
 
 
 if __name__ == "__main__":
