@@ -1,0 +1,38 @@
+"""ONNX frontend: a BNN exported to ONNX (tf2onnx, plain Sign/MatMul/Gemm/Conv graphs,
+QONNX ``BipolarQuant``) → the op graph (SPEC §1), the same IR the Larq path produces.
+
+Reading runs in three steps: ``onnx_checks`` (file, opset, ONNX checker with shape inference,
+one static input), constant folding (``onnx_constants``) and the chain walk (``onnx_chain``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FrontendError
+from ..ir import Graph
+from .onnx_chain import ChainReader
+from .onnx_checks import check_model, default_opset, load_model_file, single_input
+
+
+def read_onnx_file(path) -> Graph:
+    """Read an ``.onnx`` file."""
+    path = Path(path)
+    return read_onnx_model(load_model_file(path), source=str(path))
+
+
+def read_onnx_model(model, source: str | None = None) -> Graph:
+    """Read an ``onnx.ModelProto``.
+
+    Raises:
+        FrontendError: the model is malformed or not a feed-forward BNN bnn2q supports; the
+            message names the node and the reason.
+    """
+    import onnx
+
+    if not isinstance(model, onnx.ModelProto):
+        raise FrontendError(f"expected an onnx.ModelProto, got {type(model).__name__}")
+    source = source or model.graph.name or "<onnx model>"
+    opset = default_opset(model)
+    check_model(model)
+    name, shape, batch = single_input(model)
+    return ChainReader(model, opset, name, shape, batch, source).read()
