@@ -1,8 +1,9 @@
 """BuildLayers: group a canonical op graph into the neuron-level Network.
 
 Accepted shape (after FoldBatchNorm and FuseAffine), per layer:
-    linear (Dense | Conv2D) [MaxPool2D] [Affine] [MaxPool2D] Sign [MaxPool2D]
-for hidden layers, and ``linear [Affine]`` for the final logits layer. An optional leading Sign
+    linear (Dense | Conv2D) {Affine | MaxPool2D} Sign {MaxPool2D}
+for hidden layers (pools before the sign move onto the sums, see ``_pool_sums``; pools after
+it OR the bits), and ``linear [Affine]`` for the final logits layer. An optional leading Sign
 binarizes the input. Anything else is rejected, naming the op that does not fit."""
 
 from __future__ import annotations
@@ -47,31 +48,25 @@ class BuildLayers(Pass):
                 )
             linear, i = op, i + 1
             shape = linear.out_shape
-            pool = None
             scale = np.ones(int(np.prod(shape)))
             offset = np.zeros(int(np.prod(shape)))
-            if i < len(ops) and isinstance(ops[i], MaxPool2D):
-                pool, shape, i = _pool(ops[i], shape), ops[i].out_shape, i + 1
-            if i < len(ops) and isinstance(ops[i], Affine):
-                scale, offset = _broadcast(ops[i], shape)
+            pool = None
+            while i < len(ops) and isinstance(ops[i], (Affine, MaxPool2D)):
+                if isinstance(ops[i], Affine):
+                    a, c = _broadcast(ops[i], shape)
+                    scale, offset = a * scale, a * offset + c
+                else:
+                    pool, scale, offset = _pool_sums(ops[i], shape, pool, scale, offset)
+                    shape = ops[i].out_shape
                 i += 1
-                if i < len(ops) and isinstance(ops[i], MaxPool2D):
-                    if pool is not None or np.any(scale <= 0):
-                        raise PassError(
-                            f"max-pool {ops[i].name!r} after a batch-norm with a negative or zero "
-                            "scale (or after a second pool) cannot be moved before it; pool "
-                            "before the batch-norm (Larq's conv → pool → BN order)"
-                        )
-                    # Max commutes with a positive per-channel affine.
-                    pool, new_shape = _pool(ops[i], shape), ops[i].out_shape
-                    scale, offset = scale[pool[:, 0]], offset[pool[:, 0]]
-                    shape, i = new_shape, i + 1
             hidden = i < len(ops) and isinstance(ops[i], Sign)
             or_pool = None
             if hidden:
                 i += 1
-                if i < len(ops) and isinstance(ops[i], MaxPool2D):
-                    or_pool, shape, i = _pool(ops[i], shape), ops[i].out_shape, i + 1
+                while i < len(ops) and isinstance(ops[i], MaxPool2D):
+                    groups = _pool(ops[i], shape)
+                    or_pool = groups if or_pool is None else or_pool[groups].reshape(len(groups), -1)
+                    shape, i = ops[i].out_shape, i + 1
             elif i < len(ops):
                 raise PassError(
                     f"layer {linear.name!r} feeds real values into {ops[i].name!r}; every layer "
@@ -90,6 +85,21 @@ class BuildLayers(Pass):
                 "quantize; bnn2q needs at least one sign-activated layer before the logits"
             )
         return Network(tuple(graph.input_shape), tuple(layers), real_input, graph.source)
+
+
+def _pool_sums(op: MaxPool2D, shape: tuple, pool, scale, offset):
+    """Move a max-pool of u = a z + c onto the sums: max_k (a z_k + c) = a max_k z_k + c when
+    (a, c) is the same over the window and a ≥ 0. Stacked pools compose: G = G₁[G₂]."""
+    groups = _pool(op, shape)
+    a, c = scale[groups], offset[groups]
+    if np.any(a < 0) or np.any(a != a[:, :1]) or np.any(c != c[:, :1]):
+        raise PassError(
+            f"max-pool {op.name!r} follows a scale that is negative or varies within its "
+            "window (a batch-norm with negative gamma?); it cannot move onto the sums; pool "
+            "before the batch-norm (Larq's conv → pool → BN order)"
+        )
+    merged = groups if pool is None else pool[groups].reshape(len(groups), -1)
+    return merged, a[:, 0], c[:, 0]
 
 
 def _pool(op: MaxPool2D, shape: tuple) -> np.ndarray:
