@@ -100,13 +100,18 @@ def _fashion() -> Dataset:
 def _npz(path: Path) -> Dataset:
     if not path.exists():
         raise InputError(f"dataset file {str(path)!r} not found; check the path")
+    keys = ("x_train", "y_train", "x_test", "y_test")
     try:
         with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test")}
-    except KeyError as exc:
-        raise InputError(
-            f"{str(path)!r} lacks array {exc}; expected x_train, y_train, x_test, y_test (Keras mnist.npz layout)"
-        ) from None
+            missing = [k for k in keys if k not in f.files]
+            if missing:
+                raise InputError(
+                    f"{str(path)!r} lacks array {missing[0]!r}; expected {', '.join(keys)} "
+                    "(the Keras mnist.npz layout)"
+                )
+            arrays = {k: f[k] for k in keys}
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(f"cannot read {str(path)!r} as an .npz file: {exc}") from None
     return _scaled(path.stem, arrays)

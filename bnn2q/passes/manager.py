@@ -23,7 +23,7 @@ class PassManager:
                     f"got {type(ir).__name__}; check the pipeline order"
                 )
             out = p.run(ir)
-            if not isinstance(out, self.ir_types + getattr(p, "returns", ())):
+            if not isinstance(out, self.ir_types + p.returns):
                 raise PassError(f"pass {p.name!r} returned {type(out).__name__}, not bnn2q IR")
             ir = out
         return ir
