@@ -1,5 +1,7 @@
 """The built-in simulator (NumPy): exact measurement statistics of SPEC §2–3."""
 
-from .sampler import SimResult, preactivations, simulate
+from .reference import preactivations, simulate_reference
+from .result import SimResult
+from .sampler import simulate
 
-__all__ = ["SimResult", "preactivations", "simulate"]
+__all__ = ["SimResult", "preactivations", "simulate", "simulate_reference"]

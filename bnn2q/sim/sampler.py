@@ -1,71 +1,37 @@
-"""The built-in simulator: exact sampling of SPEC §2–3, vectorized over samples and shots.
+"""The built-in simulator: exact sampling of SPEC §2–3 at the speed of the matmuls.
 
-Within a layer the neurons are independent given the previous layer's bits (each neuron qubit
-starts in |0⟩ and is rotated by an angle that depends only on measured bits), so every shot of
-every layer is one Bernoulli draw per neuron with the activation's P(bit = 1 | u)."""
+It has the statistics of ``reference.simulate_reference`` (the plain statement of the
+semantics, which the tests hold it to) and spends its time where a classical forward pass
+would:
+
+- at the classical values (τ = 0, g = π/2) every shot is the same: one pass over the samples,
+  broadcast over the shots;
+- the first layer's angles do not depend on the shot: computed once per sample;
+- a layer that reads bits multiplies them by BLAS and looks its thresholds up in a table
+  (``bit_layers``); a bit fires when a uniform 24-bit random word is below its threshold
+  (``thresholds``: exact to float32 resolution, like the reference);
+- samples × shots run in blocks of bounded size, so memory stays bounded.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from .. import activations
-from ..errors import InputError
-from ..ir import Layer, Network
+from ..ir import Layer
+from .bit_layers import BitInputLayer
+from .blocks import blocks
 from .inputs import first_layer_inputs, prepare_inputs
+from .reference import check_shots, layer_output_bits, preactivations
+from .result import SimResult
+from .thresholds import ALWAYS, quantize
+from .words import WordStream
+from .workspace import Workspace
 
-#: Samples × shots × neurons per chunk: bounds the working memory (~4 bytes each).
-CHUNK_ELEMENTS = 1 << 24
-
-
-@dataclass(frozen=True)
-class SimResult:
-    """Outcomes of ``simulate``.
-
-    bits: per hidden layer, uint8 [n_samples, shots, width] (the layer's output bits; with the
-          ancilla activation the ancilla outcomes r_j).
-    logits: float64 [n_samples, shots, n_classes], computed on the host from the last bits.
-    """
-
-    bits: list
-    logits: np.ndarray
-
-    @property
-    def predictions(self) -> np.ndarray:
-        """argmax over classes of the logits averaged over shots (SPEC §3)."""
-        return np.argmax(self.logits.mean(axis=1), axis=-1)
-
-    def accuracy(self, labels) -> float:
-        """Fraction of samples whose prediction equals ``labels``."""
-        return float(np.mean(self.predictions == np.asarray(labels)))
-
-    def shot_accuracy(self, labels) -> float:
-        """Mean over shots of single-shot accuracy (each shot's own argmax)."""
-        per_shot = np.argmax(self.logits, axis=-1)
-        return float(np.mean(per_shot == np.asarray(labels)[:, None]))
-
-
-def preactivations(layer: Layer, y: np.ndarray) -> np.ndarray:
-    """u = a · max_pool(W y) + c for inputs y [..., n_in] (float)."""
-    w = layer.matrix()
-    z = y @ (w.T.astype(y.dtype, copy=False))
-    if layer.pool is not None:
-        z = z[..., layer.pool].max(axis=-1)
-    return layer.scale * z + layer.offset
-
-
-def layer_output_bits(layer: Layer, bits: np.ndarray) -> np.ndarray:
-    """The bits the next layer reads: OR-pooled if the layer pools after its sign."""
-    if layer.or_pool is None:
-        return bits
-    return bits[..., layer.or_pool].max(axis=-1)
-
-
-def spins(bits: np.ndarray) -> np.ndarray:
-    """y = 2 s − 1 as float32 (exact for the integer sums that follow)."""
-    return bits.astype(np.float32) * 2.0 - 1.0
+#: Rows × widest layer per block: ~20 bytes each of working memory, sized to stay in cache.
+BLOCK_ELEMENTS = 1 << 21
 
 
 def simulate(
@@ -77,6 +43,7 @@ def simulate(
     shots: int = 100,
     seed: int | None = 0,
     progress: bool = False,
+    keep_bits: bool = True,
 ) -> SimResult:
     """Sample the quantum network's measurement outcomes.
 
@@ -87,8 +54,11 @@ def simulate(
         quantumness: τ ≥ 0 (classical at 0).
         g: ancilla coupling in [0, π/2] (classical at π/2).
         shots: shots per sample (≥ 1).
-        seed: seed of NumPy's PCG64 generator; the same seed gives the same outcomes.
+        seed: seed of the random bit generator (NumPy's SFC64); the same seed and the same
+            arguments give the same outcomes.
         progress: show a progress bar on stderr.
+        keep_bits: keep every layer's bits (``False``: ``bits`` is None and only the logits,
+            8 bytes × classes per shot, are stored — for very many samples × shots).
 
     Returns:
         SimResult with per-layer bits, per-shot logits and predictions.
@@ -97,33 +67,73 @@ def simulate(
 
     net = load(net)
     act = activations.get(activation, quantumness, g)
-    if int(shots) != shots or shots < 1:
-        raise InputError(f"shots must be a positive integer, got {shots!r}")
-    shots = int(shots)
+    shots = check_shots(shots)
     xs = first_layer_inputs(net, prepare_inputs(net, x))
     n = xs.shape[0]
-    rng = np.random.default_rng(seed)
-    widest = max(max(layer.width, layer.linear.n_out) for layer in net.layers)
-    chunk = max(1, CHUNK_ELEMENTS // (shots * widest))
-    bits_out = [np.empty((n, shots, layer.width), dtype=np.uint8) for layer in net.hidden]
+    if not net.hidden:
+        logits = preactivations(net.readout, xs)
+        return SimResult([] if keep_bits else None, _every_shot(logits, shots))
+    if act.is_classical:
+        # Every draw is certain: run one shot and let the others share it.
+        one = _sample(net, act, xs, 1, None, keep_bits, progress)
+        bits = [_every_shot(b[:, 0], shots) for b in one.bits] if keep_bits else None
+        return SimResult(bits, _every_shot(one.logits[:, 0], shots))
+    return _sample(net, act, xs, shots, WordStream(seed), keep_bits, progress)
+
+
+def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
+    """A read-only [n, shots, ...] view repeating each sample's one outcome."""
+    return np.broadcast_to(per_sample[:, None], (per_sample.shape[0], shots) + per_sample.shape[1:])
+
+
+def _sample(net, act, xs, shots, words, keep_bits, progress) -> SimResult:
+    """Run every block; ``words`` None means the draws are certain (classical values)."""
+    n = xs.shape[0]
+    first, deeper = net.hidden[0], net.hidden[1:]
+    kernels = [BitInputLayer(layer, act, rows=n * shots) for layer in deeper]
+    readout = BitInputLayer(net.readout)
+    widths = [layer.width for layer in net.hidden]
+    widest = max(max(layer.width, layer.linear.n_out, layer.n_in) for layer in net.layers[1:])
+    widest = max(widest, first.width, first.linear.n_out)
+    bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in widths] if keep_bits else None
     logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
-    starts = range(0, n, chunk)
+    ws = Workspace()
+    plan = list(blocks(n, shots, widest, BLOCK_ELEMENTS))
     if progress:
         from tqdm import tqdm
 
-        starts = tqdm(starts, desc="simulate", unit="chunk", leave=False)
-    for lo in starts:
-        hi = min(n, lo + chunk)
-        y = xs[lo:hi]
-        for k, layer in enumerate(net.hidden):
-            p = act.p_one(preactivations(layer, y)).astype(np.float32)
-            if k == 0:
-                p = p[:, None, :]  # the first layer's angles are the same for every shot
-            draws = rng.random((hi - lo, shots, layer.width), dtype=np.float32)
-            bits = draws < p
-            bits_out[k][lo:hi] = bits
-            y = spins(layer_output_bits(layer, bits))
-        if not net.hidden:
-            y = np.broadcast_to(y[:, None, :], (hi - lo, shots, y.shape[-1]))
-        logits[lo:hi] = preactivations(net.readout, y)
+        plan = tqdm(plan, desc="simulate", unit="block", leave=False)
+    for b in plan:
+        shape = (b.hi - b.lo, b.s1 - b.s0)
+        if keep_bits:
+            outs = [o[b.lo : b.hi, b.s0 : b.s1].view(np.bool_) for o in bits_out]
+        else:
+            outs = [ws.get(f"bits{k}", shape + (w,), np.bool_) for k, w in enumerate(widths)]
+        # One draw per neuron of every layer, taken in one call; layer k reads its own columns.
+        draws = None if words is None else words.words(shape + (sum(widths),))
+        edges = np.cumsum([0] + widths)
+        # First layer: thresholds per sample, the same for each of its shots.
+        t = quantize(act.p_one(preactivations(first, xs[b.lo : b.hi])))[:, None, :]
+        bits = _fire(draws, edges, 0, t, outs[0])
+        prev: Layer = first
+        for k, kernel in enumerate(kernels, start=1):
+            t = kernel.thresholds(_bits_in(prev, bits, ws), ws)
+            bits = _fire(draws, edges, k, t.reshape(outs[k].shape), outs[k])
+            prev = kernel.layer
+        readout.logits(_bits_in(prev, bits, ws), ws, logits[b.lo : b.hi, b.s0 : b.s1])
     return SimResult(bits_out, logits)
+
+
+def _fire(draws, edges, k, thresholds, out):
+    """Layer k's bits (bool): its word < its threshold, or threshold == ALWAYS when certain."""
+    if draws is None:
+        return np.equal(thresholds, ALWAYS, out=out)
+    return np.less(draws[..., edges[k] : edges[k + 1]], thresholds, out=out)
+
+
+def _bits_in(prev: Layer, bits: np.ndarray, ws: Workspace) -> np.ndarray:
+    """The next layer's input: the previous layer's (OR-pooled) bits, float32 [rows, n]."""
+    s = layer_output_bits(prev, bits)
+    out = ws.get("bits_in", s.shape, np.float32)
+    np.copyto(out, s)
+    return out.reshape(-1, s.shape[-1])

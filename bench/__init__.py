@@ -1,0 +1,1 @@
+"""Benchmarks of bnn2q: simulator throughput against its peers and the matmul floor."""

@@ -1,0 +1,37 @@
+"""Wall-clock timing (best of several, interleaved) and peak memory in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def best_of(fns: dict, repeat: int) -> dict:
+    """Best wall time (s) of each callable over ``repeat`` rounds, taken in turn so that a
+    busy machine slows all of them alike."""
+    best = {name: float("inf") for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def peak_memory(job: str, **kwargs) -> dict:
+    """Run ``bench.jobs.<job>(**kwargs)`` in a fresh interpreter; returns its peak resident
+    memory (MiB, VmHWM) and peak traced Python/NumPy allocations (MiB, tracemalloc)."""
+    code = (
+        "import json, sys; from bench.jobs import run_measured; "
+        "print(json.dumps(run_measured(sys.argv[1], json.loads(sys.argv[2]))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, job, json.dumps(kwargs)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
