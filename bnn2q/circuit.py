@@ -1,0 +1,175 @@
+"""The gate-level circuit IR that the lowering emits and every target translates.
+
+A ``Circuit`` is a flat list of operations on ``n_qubits`` physical qubits, one classical bit
+register ``m`` of ``n_bits`` bits, and integer variables for classical feed-forward:
+
+    RY(q, θ)        R_y(θ) = exp(−iθY/2); on |0⟩ it gives P(1) = sin²(θ/2)
+    X(q), H(q)      Pauli X, Hadamard
+    CX(c, t)        controlled NOT
+    Measure(q, b)   m[b] = measure q   (Z basis, mid-circuit allowed)
+    Reset(q)        q ← |0⟩
+    SetSum(v, …)    v = c + Σ_i k_i · m[b_i]   (integer arithmetic on measured bits)
+    IfCompare(v, op, L, gate)   if (v op L) gate
+
+An angle is a float or a ``Param`` (a program input bound per sample or per shot batch).
+Analyses (``depth``, ``counts``) return facts and never change the circuit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named input angle, bound at run time (``input float[64] name;`` in OpenQASM 3)."""
+
+    name: str
+
+
+Angle = Union[float, Param]
+
+
+@dataclass(frozen=True)
+class RY:
+    """R_y(θ) on ``qubit``."""
+
+    qubit: int
+    angle: Angle
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.qubit,)
+
+
+@dataclass(frozen=True)
+class X:
+    """Pauli X (a bit flip) on ``qubit``."""
+
+    qubit: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.qubit,)
+
+
+@dataclass(frozen=True)
+class H:
+    """Hadamard on ``qubit``: maps the Z basis to the X basis."""
+
+    qubit: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.qubit,)
+
+
+@dataclass(frozen=True)
+class CX:
+    """Controlled NOT: flips ``target`` when ``control`` is |1⟩."""
+
+    control: int
+    target: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.control, self.target)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """``m[bit] = measure qubit`` in the Z basis."""
+
+    qubit: int
+    bit: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.qubit,)
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Return ``qubit`` to |0⟩ (after its measurement, so it can host the next neuron)."""
+
+    qubit: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return (self.qubit,)
+
+
+Gate = Union[RY, X, H, CX]
+
+
+@dataclass(frozen=True)
+class SetSum:
+    """``var = constant + Σ coeff · m[bit]`` over ``terms`` ((bit, coeff) pairs), an integer."""
+
+    var: str
+    terms: tuple[tuple[int, int], ...]
+    constant: int
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class IfCompare:
+    """``if (var op value) gate`` with op ``>=`` or ``<``: one conditional gate."""
+
+    var: str
+    op: str
+    value: int
+    gate: Gate
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return self.gate.qubits
+
+
+Operation = Union[RY, X, H, CX, Measure, Reset, SetSum, IfCompare]
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A program: ``ops`` in order on ``n_qubits`` qubits, bit register ``m[n_bits]``.
+
+    ``params`` lists the input angles in declaration order; ``int_vars`` the integer
+    variables the feed-forward writes."""
+
+    n_qubits: int
+    n_bits: int
+    ops: tuple
+    params: tuple[str, ...] = ()
+    int_vars: tuple[str, ...] = ()
+
+    def counts(self) -> Counter:
+        """Operation counts by kind; conditional gates count as ``if``."""
+        return Counter("if" if isinstance(op, IfCompare) else type(op).__name__.lower() for op in self.ops)
+
+    def depth(self) -> int:
+        """Quantum depth: the longest chain of operations that share a qubit, or where a
+        conditional gate waits for the measurements its variable reads (ASAP layering).
+        Classical assignments take no time of their own."""
+        qubit_ready = [0] * self.n_qubits
+        bit_ready = [0] * self.n_bits
+        var_bits: dict[str, tuple[int, ...]] = {}
+        depth = 0
+        for op in self.ops:
+            if isinstance(op, SetSum):
+                var_bits[op.var] = tuple(b for b, _ in op.terms)
+                continue
+            start = max((qubit_ready[q] for q in op.qubits), default=0)
+            if isinstance(op, IfCompare):
+                start = max([start] + [bit_ready[b] for b in var_bits.get(op.var, ())])
+            end = start + 1
+            for q in op.qubits:
+                qubit_ready[q] = end
+            if isinstance(op, Measure):
+                bit_ready[op.bit] = end
+            depth = max(depth, end)
+        return depth

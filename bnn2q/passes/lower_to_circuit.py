@@ -1,0 +1,93 @@
+"""LowerToCircuit: emit the gates of a scheduled quantum network — Schedule → Circuit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..circuit import CX, RY, Circuit, H, IfCompare, Measure, Param, Reset, SetSum, X
+from ..plan import FixedAngle, InputAngle, LevelChain, Schedule
+from .base import Pass
+
+#: Angles this close to 0 or π are treated as exactly 0 or π (the classical activation).
+ANGLE_EPS = 1e-12
+
+#: The integer variable holding a neuron's z while its chain runs (reassigned per neuron).
+Z_VAR = "z"
+
+
+@dataclass(frozen=True)
+class LowerToCircuit(Pass):
+    """Per neuron, in schedule order:
+
+        reset (if the qubit was used before)
+        rotation R_y(θ_j): a constant, an input angle, or the level chain
+            z = −Σ_i w_i + Σ_i 2 w_i m[b_i]          (z = Σ_i w_i y_i, y = 2m − 1)
+            R_y(base);  if (z ≥ L_k) R_y(Δ_k)  for each kept step
+        rotation: m[j] = measure n
+        ancilla:  CX(n→a) · R_y(g)[a] · CX(n→a), H[a], m[j] = measure a
+
+    Angles of exactly 0 vanish and π becomes X (R_y(π)|0⟩ = |1⟩; every chain gate acts on a
+    basis state when all its angles are 0 or π), so at τ = 0 a neuron is one conditional X:
+    ``if (z ≥ L) x`` when it fires above its threshold, ``if (z < L) x`` when a_j < 0 flips it."""
+
+    name = "lower-to-circuit"
+    accepts = (Schedule,)
+    returns = (Circuit,)
+
+    def run(self, schedule: Schedule) -> Circuit:
+        qnet = schedule.network
+        by_bit = {n.bit: n for n in qnet.neurons}
+        g = getattr(qnet.activation, "g", None)
+        ops: list = []
+        params: list[str] = []
+        for p in schedule.placements:
+            if p.reset_qubit:
+                ops.append(Reset(p.qubit))
+            if p.ancilla is not None and p.reset_ancilla:
+                ops.append(Reset(p.ancilla))
+            rule = by_bit[p.bit].angle
+            if isinstance(rule, FixedAngle):
+                ops += _rotation(p.qubit, rule.theta)
+            elif isinstance(rule, InputAngle):
+                params.append(rule.name)
+                ops.append(RY(p.qubit, Param(rule.name)))
+            else:
+                ops += _chain(p.qubit, rule)
+            if p.ancilla is None:
+                ops.append(Measure(p.qubit, p.bit))
+            else:
+                ops += [CX(p.qubit, p.ancilla), RY(p.ancilla, g), CX(p.qubit, p.ancilla),
+                        H(p.ancilla), Measure(p.ancilla, p.bit)]
+        int_vars = (Z_VAR,) if any(isinstance(op, SetSum) for op in ops) else ()
+        return Circuit(schedule.n_qubits, qnet.n_bits, tuple(ops), tuple(params), int_vars)
+
+
+def _is(theta: float, value: float) -> bool:
+    return abs(theta - value) <= ANGLE_EPS
+
+
+def _rotation(qubit: int, theta: float) -> list:
+    if _is(theta, 0.0):
+        return []
+    if _is(theta, math.pi):
+        return [X(qubit)]
+    return [RY(qubit, float(theta))]
+
+
+def _chain(qubit: int, chain: LevelChain) -> list:
+    ops = []
+    if chain.steps:
+        constant = -sum(w for _, w in chain.terms)
+        ops.append(SetSum(Z_VAR, tuple((b, 2 * w) for b, w in chain.terms), constant))
+    classical = all(_is(abs(t), 0.0) or _is(abs(t), math.pi) for t in chain.realised())
+    if classical and len(chain.steps) == 1:
+        # One threshold: a single conditional X on the side of the threshold that fires.
+        level, _ = chain.steps[0]
+        op = "<" if _is(chain.base, math.pi) else ">="
+        return ops + [IfCompare(Z_VAR, op, level, X(qubit))]
+    ops += _rotation(qubit, chain.base)
+    for level, delta in chain.steps:
+        gate = X(qubit) if classical else RY(qubit, float(delta))
+        ops.append(IfCompare(Z_VAR, ">=", level, gate))
+    return ops

@@ -1,0 +1,93 @@
+"""OpenQASM 3 from a Circuit, built as an ``openqasm3`` AST and printed by its printer.
+
+Gate names are the ones Braket's simulators and QPUs know natively (``ry``, ``x``, ``h``,
+``cnot``) and no ``stdgates.inc`` is included, so the text runs unchanged on Braket's local
+simulator. Input angles become ``input float[64] theta_<j>;``, the feed-forward variable an
+``int[32]``; all outcomes land in one register ``bit[N] m``.
+"""
+
+from __future__ import annotations
+
+import openqasm3
+from openqasm3 import ast
+
+from ..circuit import CX, RY, Circuit, H, IfCompare, Measure, Param, Reset, SetSum, X
+
+QUBITS = "q"
+BITS = "m"
+GATE_NAMES = {RY: "ry", X: "x", H: "h", CX: "cnot"}
+
+
+def to_ast(circuit: Circuit) -> ast.Program:
+    """The OpenQASM 3 program of ``circuit``."""
+    statements: list = [
+        ast.IODeclaration(ast.IOKeyword.input, ast.FloatType(ast.IntegerLiteral(64)), ast.Identifier(name))
+        for name in circuit.params
+    ]
+    statements.append(ast.QubitDeclaration(ast.Identifier(QUBITS), ast.IntegerLiteral(circuit.n_qubits)))
+    statements.append(
+        ast.ClassicalDeclaration(ast.BitType(ast.IntegerLiteral(circuit.n_bits)), ast.Identifier(BITS), None)
+    )
+    for var in circuit.int_vars:
+        statements.append(ast.ClassicalDeclaration(ast.IntType(ast.IntegerLiteral(32)), ast.Identifier(var), None))
+    statements += [_statement(op) for op in circuit.ops]
+    return ast.Program(statements=statements, version="3.0")
+
+
+def dumps(circuit: Circuit) -> str:
+    """OpenQASM 3 text of ``circuit``."""
+    return openqasm3.dumps(to_ast(circuit))
+
+
+def _qubit(i: int) -> ast.IndexedIdentifier:
+    return ast.IndexedIdentifier(ast.Identifier(QUBITS), [[ast.IntegerLiteral(i)]])
+
+
+def _int(value: int) -> ast.Expression:
+    # A negative literal parses as unary minus; build it the same way so trees compare equal.
+    if value < 0:
+        return ast.UnaryExpression(ast.UnaryOperator["-"], ast.IntegerLiteral(-value))
+    return ast.IntegerLiteral(value)
+
+
+def _angle(angle) -> ast.Expression:
+    if isinstance(angle, Param):
+        return ast.Identifier(angle.name)
+    value = float(angle)
+    if value < 0:
+        return ast.UnaryExpression(ast.UnaryOperator["-"], ast.FloatLiteral(-value))
+    return ast.FloatLiteral(value)
+
+
+def _gate(op) -> ast.QuantumGate:
+    args = [_angle(op.angle)] if isinstance(op, RY) else []
+    return ast.QuantumGate([], ast.Identifier(GATE_NAMES[type(op)]), args, [_qubit(q) for q in op.qubits])
+
+
+def _sum(op: SetSum) -> ast.Expression:
+    """constant ± |k| * m[b] ± …, left-associated as the parser reads it."""
+    expr = _int(op.constant)
+    for bit, coeff in op.terms:
+        term = ast.BinaryExpression(
+            ast.BinaryOperator["*"],
+            ast.IntegerLiteral(abs(coeff)),
+            ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(bit)]),
+        )
+        expr = ast.BinaryExpression(ast.BinaryOperator["+" if coeff > 0 else "-"], expr, term)
+    return expr
+
+
+def _statement(op):
+    if isinstance(op, Measure):
+        return ast.QuantumMeasurementStatement(
+            ast.QuantumMeasurement(_qubit(op.qubit)),
+            ast.IndexedIdentifier(ast.Identifier(BITS), [[ast.IntegerLiteral(op.bit)]]),
+        )
+    if isinstance(op, Reset):
+        return ast.QuantumReset(_qubit(op.qubit))
+    if isinstance(op, SetSum):
+        return ast.ClassicalAssignment(ast.Identifier(op.var), ast.AssignmentOperator["="], _sum(op))
+    if isinstance(op, IfCompare):
+        condition = ast.BinaryExpression(ast.BinaryOperator[op.op], ast.Identifier(op.var), _int(op.value))
+        return ast.BranchingStatement(condition, [_gate(op.gate)], [])
+    return _gate(op)

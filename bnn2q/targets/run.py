@@ -1,0 +1,142 @@
+"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator or aer."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+from .. import activations
+from ..circuit import Measure, Reset
+from ..errors import InputError, TargetError
+from ..sim.inputs import first_layer_inputs, prepare_inputs
+from ..sim import SimResult, preactivations
+from . import layerwise
+from .host import next_layer_spins
+from .compiler import compile, get_target
+
+BACKENDS = ("braket-local", "aer")
+
+
+def run(prog, backend: str = "braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
+    """Sample a compiled program.
+
+    Args:
+        prog: from ``bnn2q.compile``.
+        backend: ``"braket-local"`` (programs for qasm3/braket) or ``"aer"`` (programs for ibm).
+        shots: number of shots.
+        seed: seed of the simulator's random draws.
+        inputs: one sample, when the program was compiled without ``inputs=``.
+
+    Returns:
+        {bitstring of m: count}, m[0] the leftmost character.
+    """
+    bits = sample_bits(prog, backend, shots, seed, inputs)
+    return dict(Counter("".join(map(str, row)) for row in bits.tolist()))
+
+
+def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray:
+    """uint8 outcomes of m, [shots, n_bits]."""
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    caps = get_target(prog.target).CAPABILITIES
+    if backend not in caps.backends:
+        wanted = "ibm" if backend == "aer" else "qasm3' or 'braket"
+        raise TargetError(f"backend {backend!r} does not run programs for target {prog.target!r}; "
+                          f"compile with target='{wanted}'")
+    if int(shots) != shots or shots < 1:
+        raise InputError(f"shots must be a positive integer, got {shots!r}")
+    shots = int(shots)
+    first = _first_angles(prog, inputs)
+    rng = np.random.default_rng(seed)
+    next_seed = lambda: int(rng.integers(2**31))  # noqa: E731
+    if backend == "braket-local":
+        from . import braket_local
+
+        def run_text(k, values, n):
+            circuit = prog.circuits[k]
+            bound = {name: float(values[_index(name)]) for name in circuit.params}
+            return braket_local.sample(prog.qasm_texts[k], bound, n, next_seed(), circuit.n_qubits,
+                                       circuit.n_bits, density_matrix=_resets_entangled(circuit))
+
+        if prog.strategy == "dynamic":
+            return run_text(0, first if first is not None else [], shots)
+        return layerwise.sample(prog, first, shots,
+                                lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
+    from . import aer
+
+    return layerwise.sample(prog, first, shots,
+                            lambda k, rows, counts: aer.sample_bindings(prog.native[k], rows, counts, next_seed()))
+
+
+def _resets_entangled(circuit) -> bool:
+    """Whether a qubit is reset without having been measured (the ancilla neuron qubit)."""
+    measured = set()
+    for op in circuit.ops:
+        if isinstance(op, Measure):
+            measured.add(op.qubit)
+        elif isinstance(op, Reset) and op.qubit not in measured:
+            return True
+        elif isinstance(op, Reset):
+            measured.discard(op.qubit)
+    return False
+
+
+def _index(name: str) -> int:
+    return int(name.rsplit("_", 1)[1])
+
+
+def _first_angles(prog, inputs):
+    """θ of the first layer for one sample, or None when the program has them baked in."""
+    if not prog.params:
+        if inputs is not None:
+            raise InputError("this program was compiled with inputs= baked in; run it without inputs")
+        return None
+    if inputs is None:
+        raise InputError("this program takes its sample at run time: pass inputs= (one sample) "
+                         "or compile with inputs=")
+    net = prog.network
+    x = prepare_inputs(net, inputs)
+    if x.shape[0] != 1:
+        raise InputError(f"inputs= takes one sample, got {x.shape[0]}")
+    u = preactivations(net.hidden[0], first_layer_inputs(net, x))[0]
+    return np.asarray(prog.activation.angle(u), dtype=np.float64)
+
+
+def execute(net, x, backend: str = "braket-local", activation="rotation", quantumness: float = 0.0,
+            g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
+            max_qubits: int | None = None, progress: bool = False) -> SimResult:
+    """Run every sample of ``x`` on a compiled program and read the logits out on the host.
+
+    The network is compiled once with its inputs left as program inputs (for ``braket-local``
+    target ``braket``, for ``aer`` target ``ibm``), on ``max_qubits`` qubits — by default the
+    activation's minimum, which simulators run fastest — and each sample is bound and run.
+
+    Returns:
+        SimResult, like ``bnn2q.simulate``: per-layer bits, per-shot logits.
+    """
+    from ..frontends import load
+
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    net = load(net)
+    act = activations.get(activation, quantumness, g)
+    budget = act.min_qubits if max_qubits is None else max_qubits
+    prog = compile(net, target="braket" if backend == "braket-local" else "ibm", activation=act,
+                   max_qubits=budget)
+    xs = prepare_inputs(net, x)
+    seeds = np.random.SeedSequence(seed).spawn(len(xs))
+    bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
+    logits = np.empty((len(xs), shots, net.n_classes))
+    samples = range(len(xs))
+    if progress:
+        from tqdm import tqdm
+
+        samples = tqdm(samples, desc=backend, unit="sample", leave=False)
+    for i in samples:
+        bits = sample_bits(prog, backend, shots, int(seeds[i].generate_state(1)[0]), xs[i])
+        for k, (_, start, stop) in enumerate(prog.layout):
+            bits_out[k][i] = bits[:, start:stop]
+        logits[i] = preactivations(net.readout, next_layer_spins(net.hidden[-1], bits_out[-1][i]))
+    return SimResult(bits_out, logits)
