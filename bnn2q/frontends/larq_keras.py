@@ -140,6 +140,8 @@ class _Reader:
     def _sign(self, layer, quantizer, what: str):
         name = self._quantizer_name(quantizer)
         if name is None:
+            if self._input_is_binary():
+                return  # an Activation('ste_sign') (and maybe a pool) already binarized it
             if self.linear_seen:
                 raise FrontendError(
                     f"layer {layer.name!r} has no {what} and so reads real-valued activations; "
@@ -151,8 +153,17 @@ class _Reader:
                 f"layer {layer.name!r}: {what} {name!r} is not a sign quantizer; bnn2q supports "
                 f"{', '.join(SIGN_QUANTIZERS)} (multi-bit quantizers cannot become one qubit)"
             )
-        if not (self.ops and isinstance(self.ops[-1], Sign)):
+        if not self._input_is_binary():
             self.ops.append(Sign(f"{layer.name}.{what}"))
+
+    def _input_is_binary(self) -> bool:
+        """Whether the current activations are bits: a Sign, then only OR-pools."""
+        for op in reversed(self.ops):
+            if isinstance(op, Sign):
+                return True
+            if not isinstance(op, MaxPool2D):
+                return False
+        return False
 
     def _kernel(self, layer) -> tuple[np.ndarray, np.ndarray]:
         """(±1 kernel, per-output-channel scale) of the layer's quantized kernel."""
@@ -259,7 +270,7 @@ class _Reader:
     def _Activation(self, layer, last):
         name = self._quantizer_name(layer.activation)
         if name in SIGN_QUANTIZERS:
-            if not (self.ops and isinstance(self.ops[-1], Sign)):
+            if not self._input_is_binary():
                 self.ops.append(Sign(layer.name))
             return
         self._activation(layer, last)

@@ -12,7 +12,9 @@ read what exporters actually write:
 - batch-norm arrives as ``BatchNormalization``, or folded to ``Mul``/``Add`` (or into the
   convolution's weights, which are then ±scale per channel and give an Affine).
 
-Every ONNX op acts on the (batch-free) tensor shape; the batch axis must stay first."""
+Every ONNX op acts on the (batch-free) tensor shape; the batch axis must stay first. A plain
+ONNX ``Sign`` maps 0 to 0; bnn2q reads it as Larq's sign, 0 ↦ +1 (SPEC §1): the two agree
+unless a pre-activation is exactly 0."""
 
 from __future__ import annotations
 
