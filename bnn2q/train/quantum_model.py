@@ -1,0 +1,77 @@
+"""Swap a Larq model's sign input quantizers for ``QuantumSign`` and back.
+
+Fine-tuning trains a copy whose hidden signs are quantum measurements; the result handed back
+is the source architecture (its own Larq quantizers) carrying the trained weights, so it loads
+with plain Larq and compiles with bnn2q like any other model."""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from ..frontends.larq_keras import SIGN_QUANTIZERS
+from ..frontends.tf_env import import_tf
+
+QUANTIZED_LAYERS = ("QuantDense", "QuantConv2D")
+#: Input quantizers that mark a hidden sign: Larq's, and ours on an already quantum copy.
+HIDDEN_SIGNS = SIGN_QUANTIZERS + ("quantum_sign",)
+
+
+def sign_quantized_layers(model) -> list:
+    """Layers whose input_quantizer is a hidden sign — the quantum neurons' measurements.
+
+    Raises InputError for a model with no such layer or with a sign outside an input_quantizer."""
+    found = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Activation" and _name(layer.activation) in SIGN_QUANTIZERS:
+            raise InputError(
+                f"layer {layer.name!r} applies its sign as an Activation layer; fine-tuning needs "
+                "the sign as the next layer's input_quantizer (Larq's usual form)"
+            )
+        if kind in QUANTIZED_LAYERS and layer.input_quantizer is not None:
+            if _name(layer.input_quantizer) not in HIDDEN_SIGNS:
+                raise InputError(
+                    f"layer {layer.name!r}: input_quantizer {_name(layer.input_quantizer)!r} is not "
+                    f"a sign quantizer ({', '.join(SIGN_QUANTIZERS)})"
+                )
+            found.append(layer)
+    if not found:
+        raise InputError(
+            "the model has no hidden layer (no QuantDense/QuantConv2D with a sign input_quantizer); "
+            "there are no quantum neurons to fine-tune"
+        )
+    return found
+
+
+def quantum_copy(model, activation: str = "rotation", quantumness: float = 0.0, g=None):
+    """A copy of ``model`` (same weights) whose hidden signs are ``QuantumSign`` measurements."""
+    from .quantum_sign import QuantumSign
+
+    copy = _clone(model)
+    extra = {} if g is None else {"g": g}
+    for layer in sign_quantized_layers(copy):
+        layer.input_quantizer = QuantumSign(activation, quantumness, **extra)
+    return copy
+
+
+def source_copy(trained, source):
+    """The architecture of ``source`` (its own quantizers) carrying the weights of ``trained``."""
+    out = _clone(source)
+    out.set_weights(trained.get_weights())
+    return out
+
+
+def _clone(model):
+    _tf, keras, _lq = import_tf()
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _name(quantizer) -> str | None:
+    if quantizer is None:
+        return None
+    name = getattr(quantizer, "__name__", None)
+    if name is None:
+        cls = type(quantizer).__name__
+        name = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
+    return name
