@@ -169,6 +169,31 @@ def _cmd_run(args):
     print(f"time            {seconds:.2f} s")
 
 
+# --------------------------------------------------------------------------- finetune
+
+
+def _add_finetune(sub):
+    p = sub.add_parser("finetune", help="quantum-aware fine-tuning of a Larq model at a quantumness")
+    _add_model(p)
+    p.add_argument("--dataset", required=True, help="digits | fashion-mnist | PATH.npz")
+    _add_quantum(p)
+    p.add_argument("--train-size", type=int, default=None, help="first N training images (default: all)")
+    p.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
+    p.add_argument("--batch-size", type=int, default=64, help="(default 64)")
+    p.add_argument("--shots", type=int, default=100, help="shots per test image when evaluating (default 100)")
+    p.add_argument("--seeds", type=int, default=3, help="simulator seeds averaged when evaluating (default 3)")
+    p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    p.add_argument("-o", "--output", required=True, help="output model file (.h5 or .keras)")
+    p.set_defaults(func=_cmd_finetune)
+
+
+def _cmd_finetune(args):
+    from .train import finetune_cli
+
+    finetune_cli.run(args)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -184,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_run]
+COMMANDS = [_add_info, _add_run, _add_finetune]
 
 
 def run(argv=None) -> int:
