@@ -134,15 +134,20 @@ class ChainReader:
         op = node.op_type
         if node.domain in QONNX_DOMAINS and op == "BipolarQuant":
             return self._bipolar_quant
+        if op in MULTI_BIT_OPS:
+            raise FrontendError(
+                f"node {node_label(node)}: {op} is a multi-bit quantizer; bnn2q needs one bit per "
+                "neuron (Sign or BipolarQuant)"
+            )
         if node.domain not in ("", "ai.onnx"):
             raise FrontendError(
                 f"node {node_label(node)}: op {node.domain}.{op} is not supported; "
                 f"bnn2q reads {SUPPORTED}"
             )
-        if op in MULTI_BIT_OPS:
+        if op in ("Shape", "Size"):
             raise FrontendError(
-                f"node {node_label(node)}: {op} is a multi-bit quantizer; bnn2q needs one bit per "
-                "neuron (Sign or BipolarQuant)"
+                f"node {node_label(node)}: {op} reads the run-time shape of an activation, a "
+                "dynamic shape bnn2q cannot resolve; export with constant Reshape targets"
             )
         if op in REAL_ACTIVATIONS:
             raise FrontendError(

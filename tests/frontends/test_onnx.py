@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 
 import bnn2q
 from bnn2q.frontends import read_graph
 from bnn2q.ir import Affine, BatchNorm, Conv2D, Dense, MaxPool2D, Sign
 
 from .conftest import ort_logits
+from .onnx_builders import conv_bnn, dense_bnn, make_model, signs
 
 pytestmark = pytest.mark.xdist_group("larq-models")
 
@@ -54,25 +55,6 @@ def test_loads_a_model_proto_and_a_path_alike(dense_onnx, tmp_path):
 # --------------------------------------------------------------------------- hand-built graphs
 
 
-def _signs(rng, *shape):
-    return np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(np.float32)
-
-
-def _model(nodes, inits, in_shape, out_shape, opset=13):
-    graph = helper.make_graph(
-        nodes, "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", *in_shape])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", *out_shape])],
-        [numpy_helper.from_array(_typed(v), k) for k, v in inits.items()],
-    )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
-
-
-def _typed(value) -> np.ndarray:
-    arr = np.asarray(value)
-    return arr.astype(np.int64) if arr.dtype.kind in "iu" else arr.astype(np.float32)
-
-
 def _bn_inits(rng, prefix, n):
     return {f"{prefix}_g": rng.uniform(0.5, 2, n) * rng.choice([-1, 1], n), f"{prefix}_b": rng.normal(size=n),
             f"{prefix}_m": rng.normal(size=n) * 2, f"{prefix}_v": rng.uniform(0.5, 2, n)}
@@ -95,7 +77,7 @@ def _agree(model, x):
 @pytest.mark.parametrize("opset", [11, 13, 17])
 def test_plain_gemm_batchnorm_sign_graph(opset):
     rng = np.random.default_rng(1)
-    inits = {"w1": _signs(rng, 7, 16) * 0.25, "b1": rng.normal(size=7), "w2": _signs(rng, 7, 5),
+    inits = {"w1": signs(rng, 7, 16) * 0.25, "b1": rng.normal(size=7), "w2": signs(rng, 7, 5),
              "shape": np.array([-1, 16]), **_bn_inits(rng, "bn", 7)}
     nodes = [
         helper.make_node("Reshape", ["x", "shape"], ["f"]),
@@ -104,7 +86,7 @@ def test_plain_gemm_batchnorm_sign_graph(opset):
         helper.make_node("Sign", ["hb"], ["s"]),
         helper.make_node("MatMul", ["s", "w2"], ["y"], name="fc2"),
     ]
-    model = _model(nodes, inits, (4, 4), (5,), opset=opset)
+    model = make_model(nodes, inits, (4, 4), (5,), opset=opset)
     x = rng.normal(size=(200, 4, 4))
     net = _agree(model, x)
     assert [layer.width for layer in net.layers] == [7, 5]
@@ -115,7 +97,7 @@ def test_nchw_conv_graph_with_pool_before_and_after_the_sign():
 
     ONNX's Sign(0) = 0 where bnn2q (like Larq) reads +1, so the biases keep sums off 0."""
     rng = np.random.default_rng(2)
-    inits = {"k1": _signs(rng, 4, 2, 3, 3), "k2": _signs(rng, 3, 4, 2, 2) * 0.5, "w": _signs(rng, 3 * 2 * 2, 6),
+    inits = {"k1": signs(rng, 4, 2, 3, 3), "k2": signs(rng, 3, 4, 2, 2) * 0.5, "w": signs(rng, 3 * 2 * 2, 6),
              "bias2": rng.normal(size=3), "flat": np.array([-1, 12]), **_bn_inits(rng, "bn1", 4)}
     inits["bn1_g"] = np.abs(inits["bn1_g"])  # a pool before the BN needs a positive scale
     nodes = [
@@ -129,7 +111,7 @@ def test_nchw_conv_graph_with_pool_before_and_after_the_sign():
         helper.make_node("Reshape", ["p2", "flat"], ["f"]),
         helper.make_node("MatMul", ["f", "w"], ["y"], name="fc"),
     ]
-    model = _model(nodes, inits, (2, 8, 8), (6,))
+    model = make_model(nodes, inits, (2, 8, 8), (6,))
     kinds = [type(op) for op in read_graph(model).ops]
     assert kinds == [Conv2D, MaxPool2D, BatchNorm, Sign, Conv2D, Affine, Affine, Sign, MaxPool2D, Dense]
     net = bnn2q.load(model)
@@ -144,7 +126,7 @@ def test_nchw_conv_graph_with_pool_before_and_after_the_sign():
 def test_spin_gain_and_ste_sign_pattern():
     """Sign(Sign(x) + 0.1) is one sign; a positive Mul on the spins becomes the next layer's scale."""
     rng = np.random.default_rng(3)
-    inits = {"w1": _signs(rng, 10, 9), "w2": _signs(rng, 9, 4), "c": np.array(0.1), "g": np.array(0.5)}
+    inits = {"w1": signs(rng, 10, 9), "w2": signs(rng, 9, 4), "c": np.array(0.1), "g": np.array(0.5)}
     nodes = [
         helper.make_node("MatMul", ["x", "w1"], ["h"]),
         helper.make_node("Sign", ["h"], ["s0"]),
@@ -153,6 +135,21 @@ def test_spin_gain_and_ste_sign_pattern():
         helper.make_node("Mul", ["g", "s2"], ["s3"]),
         helper.make_node("MatMul", ["s3", "w2"], ["y"]),
     ]
-    model = _model(nodes, inits, (10,), (4,))
+    model = make_model(nodes, inits, (10,), (4,))
     net = _agree(model, rng.normal(size=(300, 10)))
     np.testing.assert_allclose(net.readout.scale, 0.5)
+
+
+@pytest.mark.parametrize("batchnorm", ["node", "mul_add"])
+def test_builder_dense_bnn_matches_onnxruntime(batchnorm):
+    x = np.random.default_rng(5).normal(size=(300, 12))
+    net = _agree(dense_bnn(seed=5, batchnorm=batchnorm), x)
+    assert [layer.width for layer in net.layers] == [9, 7, 5]
+
+
+def test_builder_conv_bnn_matches_onnxruntime():
+    model = conv_bnn(seed=6)
+    x = np.random.default_rng(6).normal(size=(200, 2, 6, 6))
+    net = bnn2q.load(model)
+    sim = _classical(net, x.transpose(0, 2, 3, 1))
+    np.testing.assert_allclose(sim.logits[:, 0], ort_logits(model, x), atol=LOGIT_ATOL)
