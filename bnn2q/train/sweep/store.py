@@ -1,0 +1,55 @@
+"""The sweep's CSV: one row per finished cell, each append atomic (temporary file + os.replace),
+so a crash or an interrupt leaves either the old file or the old file plus one whole row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from ...errors import InputError
+from .cell import CELL_FIELDS
+
+RESULT_FIELDS = ("val_error", "val_shot_error", "train_loss", "train_seconds", "eval_seconds")
+COLUMNS = CELL_FIELDS + RESULT_FIELDS
+
+
+def read_rows(path: Path) -> list[dict]:
+    """The rows recorded so far (none if the file does not exist yet)."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise InputError(
+                f"{str(path)!r} is not a bnn2q sweep CSV of this version (columns differ); "
+                "move it away or pick another output directory"
+            )
+        return list(reader)
+
+
+def row_key(row: dict) -> tuple:
+    return tuple(row[c] for c in CELL_FIELDS)
+
+
+def append_row(path: Path, row: dict) -> None:
+    """Append one row atomically: rewrite the whole file beside it, then os.replace."""
+    old = path.read_text() if path.exists() else ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    if not old:
+        writer.writeheader()
+    writer.writerow({c: row[c] for c in COLUMNS})
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(old + buf.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
