@@ -194,6 +194,41 @@ def _cmd_finetune(args):
     finetune_cli.run(args)
 
 
+# --------------------------------------------------------------------------- sweep
+
+
+def _add_sweep(sub):
+    p = sub.add_parser("sweep", help="train a grid over quantumness (or g), seeds and sizes; CSV + plots")
+    p.add_argument("architecture", metavar="MODEL",
+                   help="a Larq model file (its architecture, retrained) or a spec like 64-32-10")
+    p.add_argument("--dataset", required=True, help="digits | fashion-mnist | PATH.npz")
+    p.add_argument("--activation", choices=("rotation", "ancilla"), default="rotation",
+                   help="quantum neuron activation (default: rotation)")
+    p.add_argument("--quantumness", "--tau", default="0", dest="quantumness",
+                   help="comma-separated τ values (for ancilla the neuron's own τ; default 0)")
+    p.add_argument("--g", default="pi/2", help="comma-separated ancilla angles g (default pi/2)")
+    p.add_argument("--train-sizes", default="500", help="comma-separated training-set sizes (default 500)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per setting (default 3)")
+    p.add_argument("--epochs", type=int, default=30, help="training epochs per cell (default 30)")
+    p.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
+    p.add_argument("--batch-size", type=int, default=64, help="(default 64)")
+    p.add_argument("--shots", type=int, default=100, help="simulator shots per validation image (default 100)")
+    p.add_argument("--val-size", type=int, default=None,
+                   help="first N test images used for validation (default: all)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="local worker processes (default 2; 0 runs in this process)")
+    p.add_argument("--ray", default=None, metavar="ADDRESS",
+                   help="run cells on this Ray cluster ('auto' for a local one; needs bnn2q[ray])")
+    p.add_argument("-o", "--output", required=True, help="output directory (CSV, plots, summary)")
+    p.set_defaults(func=_cmd_sweep)
+
+
+def _cmd_sweep(args):
+    from .train import sweep_cli
+
+    sweep_cli.run(args)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -209,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_run, _add_finetune]
+COMMANDS = [_add_info, _add_run, _add_finetune, _add_sweep]
 
 
 def run(argv=None) -> int:
