@@ -23,15 +23,21 @@ def best_of(fns: dict, repeat: int) -> dict:
     return best
 
 
-def peak_memory(job: str, **kwargs) -> dict:
-    """Run ``bench.jobs.<job>(**kwargs)`` in a fresh interpreter; returns its peak resident
-    memory (MiB, VmHWM) and peak traced Python/NumPy allocations (MiB, tracemalloc)."""
+def peak_memory(job: str, timeout: float | None = None, **kwargs) -> dict | None:
+    """Run ``bench.jobs.<job>(**kwargs)`` in a fresh interpreter; returns what the job returns
+    plus its seconds, peak resident memory (MiB, VmHWM) and peak traced Python/NumPy
+    allocations (MiB, tracemalloc); None if it ran past ``timeout`` seconds."""
     code = (
         "import json, sys; from bench.jobs import run_measured; "
         "print(json.dumps(run_measured(sys.argv[1], json.loads(sys.argv[2]))))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, job, json.dumps(kwargs)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code, job, json.dumps(kwargs)],
+            cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if out.returncode != 0:
+        raise RuntimeError(f"bench job {job} {kwargs} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
