@@ -1,0 +1,87 @@
+"""OpenQASM 3 output: golden text for the 2-3-2 network, reference-parser round trips."""
+
+import math
+
+import openqasm3
+import pytest
+
+import bnn2q
+from bnn2q.targets import qasm3
+
+from .conftest import TINY_INPUT
+
+GOLDEN_CLASSICAL_2_3_2 = """\
+OPENQASM 3.0;
+qubit[2] q;
+bit[5] m;
+int[32] z;
+x q[0];
+m[0] = measure q[0];
+x q[1];
+m[1] = measure q[1];
+reset q[0];
+m[2] = measure q[0];
+reset q[0];
+z = -1 + 2 * m[0] - 2 * m[1] + 2 * m[2];
+if (z >= 1) {
+  x q[0];
+}
+m[3] = measure q[0];
+reset q[1];
+z = -1 - 2 * m[0] + 2 * m[1] + 2 * m[2];
+if (z < 1) {
+  x q[1];
+}
+m[4] = measure q[1];
+"""
+
+
+def test_golden_classical_tiny_network(tiny):
+    prog = bnn2q.compile(tiny, "qasm3", quantumness=0.0, inputs=TINY_INPUT, max_qubits=2)
+    assert prog.qasm == GOLDEN_CLASSICAL_2_3_2
+    assert prog.layout == [("d1", 0, 3), ("d2", 3, 5)]
+
+
+PROGRAMS = [
+    dict(quantumness=0.0, inputs=TINY_INPUT, max_qubits=2),
+    dict(quantumness=0.5, inputs=TINY_INPUT, max_qubits=1),
+    dict(quantumness=0.5),
+    dict(activation="ancilla", quantumness=0.3, g=1.0, max_qubits=3),
+    dict(activation="ancilla", strategy="layerwise"),
+]
+
+
+@pytest.mark.parametrize("options", PROGRAMS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items() if k != "inputs"))
+def test_round_trips_through_the_reference_parser(tiny, options):
+    prog = bnn2q.compile(tiny, "qasm3", **options)
+    for text, circuit in zip(prog.qasm_layers, prog.circuits):
+        parsed = openqasm3.parse(text)
+        assert openqasm3.parse(openqasm3.dumps(parsed)) == parsed
+        assert parsed == qasm3.to_ast(circuit)  # the printed text is exactly the built tree
+
+
+def test_uses_braket_builtin_gates_and_one_register(tiny):
+    text = bnn2q.compile(tiny, "braket", activation="ancilla", quantumness=0.5, g=1.0).qasm
+    assert "include" not in text and "cnot q[" in text and "cx " not in text
+    assert [line for line in text.splitlines() if line.startswith("bit")] == ["bit[5] m;"]
+
+
+def test_unbound_inputs_are_declared_inputs(tiny):
+    prog = bnn2q.compile(tiny, "qasm3", quantumness=0.5)
+    assert prog.params == ("theta_0", "theta_1", "theta_2")
+    assert "input float[64] theta_0;" in prog.qasm
+
+
+def test_level_chain_steps_sum_to_the_activation_angle(tiny):
+    act = bnn2q.activations.get("rotation", 0.5)
+    prog = bnn2q.compile(tiny, "qasm3", activation=act, inputs=TINY_INPUT)
+    layer = tiny.hidden[1]
+    from bnn2q.passes.insert_activation import InsertActivation
+
+    qnet = InsertActivation(act, TINY_INPUT).run(tiny)
+    for neuron in qnet.layers[1].neurons:
+        chain = neuron.angle
+        for level, theta in zip(chain.levels, chain.realised()):
+            u = layer.scale[neuron.index] * level + layer.offset[neuron.index]
+            assert math.isclose(theta, float(act.angle(u)), abs_tol=1e-12)
+    assert prog.resources["conditionals"] == 6
