@@ -457,8 +457,8 @@ class ChainReader:
         strides, padding = _window(node, label, (h, w), k_hw)
         bias = None
         if len(node.input) > 2 and node.input[2]:
-            bias = self._const(node, 2, "bias").astype(np.float64).reshape(-1)
-            if bias.size != weights.shape[0] or not np.all(np.isfinite(bias)):
+            bias = self._const(node, 2, "bias").astype(np.float64)
+            if bias.shape != weights.shape[:1] or not np.all(np.isfinite(bias)):
                 raise FrontendError(f"node {label} (Conv): bias must hold {weights.shape[0]} finite values")
         signs, scale = split_binary_kernel(weights, 0, f"node {label} (Conv)")
         name = label.strip("'")
@@ -507,10 +507,10 @@ class ChainReader:
         channels = value.shape[0]
         stats = []
         for position, what in enumerate(("scale", "bias", "mean", "variance"), start=1):
-            arr = self._const(node, position, what).astype(np.float64).reshape(-1)
-            if arr.size != channels:
-                raise FrontendError(f"node {label} (BatchNormalization): {what} has {arr.size} "
-                                    f"values for {channels} channels")
+            arr = self._const(node, position, what).astype(np.float64)
+            if arr.shape != (channels,):
+                raise FrontendError(f"node {label} (BatchNormalization): {what} has shape "
+                                    f"{arr.shape}; it needs one value per channel, ({channels},)")
             per_element = np.broadcast_to(arr.reshape((channels,) + (1,) * (len(value.shape) - 1)), value.shape)
             stats.append(compact(to_ir_order(per_element, value.index), self.ir_shape))
         gamma, beta, mean, var = np.broadcast_arrays(*stats)

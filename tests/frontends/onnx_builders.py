@@ -76,3 +76,26 @@ def conv_bnn(seed=0):
         helper.make_node("MatMul", ["f", "w"], ["y"], name="fc"),
     ]
     return make_model(nodes, inits, (2, 6, 6), (5,))
+
+
+def tf_style_conv_bnn(seed=0):
+    """What tf2onnx writes for a Larq conv net: NHWC input, Transposes around the Conv (batch-norm
+    folded into ±scale weights and a bias), ``Sign(Sign(x) + 0.1)``, a constant Reshape as
+    Flatten, and the last batch-norm as Mul/Add."""
+    rng = np.random.default_rng(seed)
+    inits = {"k": signs(rng, 4, 2, 3, 3) * rng.uniform(0.5, 2, (4, 1, 1, 1)), "kb": rng.normal(size=4),
+             "c": np.array(0.1), "flat": np.array([-1, 36]), "w": signs(rng, 36, 5),
+             "a": rng.uniform(0.5, 2, 5), "d": rng.normal(size=5)}
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["xt"], perm=[0, 3, 1, 2], name="to_nchw"),
+        helper.make_node("Conv", ["xt", "k", "kb"], ["cv"], pads=[0, 0, 0, 0], strides=[1, 1], name="conv"),
+        helper.make_node("Transpose", ["cv"], ["cvt"], perm=[0, 2, 3, 1], name="to_nhwc"),
+        helper.make_node("Sign", ["cvt"], ["s0"], name="ste_sign/Sign"),
+        helper.make_node("Add", ["s0", "c"], ["s1"], name="ste_sign/add"),
+        helper.make_node("Sign", ["s1"], ["s2"], name="ste_sign/Sign_1"),
+        helper.make_node("Reshape", ["s2", "flat"], ["f"], name="flatten"),
+        helper.make_node("MatMul", ["f", "w"], ["z"], name="dense"),
+        helper.make_node("Mul", ["z", "a"], ["za"], name="bn/mul"),
+        helper.make_node("Add", ["za", "d"], ["y"], name="bn/add"),
+    ]
+    return make_model(nodes, inits, (5, 5, 2), (5,))
