@@ -5,6 +5,9 @@ costs about half of what ``Generator.random(dtype=float32)`` spends per draw."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable, Iterator
+
 import numpy as np
 
 from .thresholds import WORD_BITS
@@ -25,3 +28,19 @@ class WordStream:
         out = raw.view(np.uint32)[:n]
         np.right_shift(out, 32 - WORD_BITS, out=out)
         return out.reshape(shape)
+
+    def prefetched(self, shapes: Iterable[tuple]) -> Iterator[np.ndarray]:
+        """``words(shape)`` for each shape in turn, the next one generated in a background thread
+        while the caller works on the current one (NumPy releases the GIL while generating).
+        The words are the same as in sequential calls: one thread draws them, in order."""
+        shapes = iter(shapes)
+        first = next(shapes, None)
+        if first is None:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bnn2q-words") as pool:
+            pending = pool.submit(self.words, first)
+            for shape in shapes:
+                current = pending.result()
+                pending = pool.submit(self.words, shape)
+                yield current
+            yield pending.result()
