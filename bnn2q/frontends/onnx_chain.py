@@ -191,6 +191,16 @@ class ChainReader:
             )
         return np.asarray(self.consts[name])
 
+    def _vector(self, node, position: int, what: str) -> np.ndarray:
+        """A 1-D integer constant input (a shape or axes list)."""
+        arr = self._const(node, position, what)
+        if arr.ndim != 1 or arr.dtype.kind not in "iu":
+            raise FrontendError(
+                f"node {node_label(node)} ({node.op_type}): {what} must be a 1-D integer tensor, "
+                f"got {arr.dtype} of shape {arr.shape}"
+            )
+        return arr
+
     # -- layout ----------------------------------------------------------------------------
 
     def _layout(self, node, value: Activation, label: str) -> Activation:
@@ -205,7 +215,7 @@ class ChainReader:
             index = index.transpose([p - 1 for p in perm[1:]])
         elif op == "Reshape":
             target = reshape_target(
-                [int(d) for d in self._const(node, 1, "shape").reshape(-1)],
+                [int(d) for d in self._vector(node, 1, "shape")],
                 index.shape, self.batch, bool(_attr(node, "allowzero", 0)),
             )
             if target is None:
@@ -230,7 +240,7 @@ class ChainReader:
 
     def _squeeze(self, node, index: np.ndarray, label: str) -> np.ndarray:
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self._const(node, 1, "axes").reshape(-1)]
+            axes = [int(a) for a in self._vector(node, 1, "axes")]
         else:
             axes = _attr(node, "axes", None)
         unsqueeze = node.op_type == "Unsqueeze"

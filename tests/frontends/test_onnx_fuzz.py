@@ -121,7 +121,8 @@ def _perturb_init(model, data):
         new = -new
     if arr.dtype.kind != "f":  # integer shapes: no NaN or inf, but any odd value
         new = np.nan_to_num(new, nan=-3, posinf=10**6).clip(-(10**6), 10**6)
-    init.CopyFrom(numpy_helper.from_array(np.asarray(new).astype(arr.dtype), init.name))
+    with np.errstate(over="ignore", invalid="ignore"):
+        init.CopyFrom(numpy_helper.from_array(np.asarray(new).astype(arr.dtype), init.name))
 
 
 def _drop_init(model, data):
