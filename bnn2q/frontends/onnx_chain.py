@@ -438,12 +438,12 @@ class ChainReader:
                 "sample; bnn2q reads 2-D convolutions and pools over [batch, C, H, W]"
             )
         c, h, w = value.shape
-        if np.array_equal(value.index, nchw_view(h, w, c)):
-            return h, w, c
-        pristine = not self.linear_seen and self.ir_shape == self.input_shape
+        pristine = not self.linear_seen and self.ir_shape == self.input_shape == value.shape
         if pristine and np.array_equal(value.index, np.arange(value.index.size).reshape(c, h, w)):
             # An NCHW model input: bnn2q reads it channels-last, (H, W, C), like Keras data.
             self.input_shape = self.ir_shape = (h, w, c)
+            return h, w, c
+        if np.array_equal(value.index, nchw_view(h, w, c)):
             return h, w, c
         raise FrontendError(
             f"node {label} ({node.op_type}) reads its [C, H, W] input in an order that is not a "
