@@ -229,6 +229,63 @@ def _cmd_sweep(args):
     sweep_cli.run(args)
 
 
+# --------------------------------------------------------------------------- compile
+
+
+def _add_compile(sub):
+    p = sub.add_parser("compile", help="compile a model to OpenQASM 3, Braket or IBM circuits")
+    _add_model(p)
+    p.add_argument("--target", choices=("qasm3", "braket", "ibm"), default="qasm3",
+                   help="(default: qasm3)")
+    _add_quantum(p)
+    p.add_argument("--strategy", choices=("auto", "dynamic", "layerwise"), default="auto",
+                   help="feed-forward in one circuit, or one circuit per layer (default: the target's)")
+    p.add_argument("--max-qubits", type=int, default=None, help="physical qubit budget (default: unbounded)")
+    p.add_argument("--tolerance", type=float, default=0.0,
+                   help="angle tolerance in radians for pruning feed-forward levels (default 0: exact)")
+    p.add_argument("--sample", type=int, default=None,
+                   help="bake sample I of --dataset into the program (default: program inputs)")
+    p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
+    p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
+    p.add_argument("-o", "--output", required=True,
+                   help="FILE: OpenQASM 3 text (dynamic) or JSON with one circuit per layer (layerwise)")
+    p.add_argument("--json", action="store_true", help="print the resource report as JSON")
+    p.set_defaults(func=_cmd_compile)
+
+
+def _cmd_compile(args):
+    from . import load
+    from .targets import compile as compile_net
+    from .targets.output import program_text, write_atomically
+
+    if (args.sample is None) != (args.dataset is None):
+        raise InputError("--sample I and --dataset D go together (bake sample I of D into the program)")
+    inputs = None
+    if args.sample is not None:
+        from .datasets import load_dataset
+
+        x, _ = load_dataset(args.dataset).split(args.split)
+        if not 0 <= args.sample < len(x):
+            raise InputError(f"--sample must lie in [0, {len(x) - 1}] for {args.dataset} {args.split}, got {args.sample}")
+        inputs = x[args.sample]
+    prog = compile_net(load(args.model), target=args.target, activation=args.activation,
+                       quantumness=args.quantumness, g=args.g, max_qubits=args.max_qubits,
+                       inputs=inputs, tolerance=args.tolerance, strategy=args.strategy)
+    write_atomically(args.output, program_text(prog))
+    if args.json:
+        print(json.dumps(prog.resources, indent=2))
+        return
+    r = prog.resources
+    print(f"wrote {args.output}: target {r['target']}, strategy {r['strategy']}, {r['activation']}")
+    for key in ("qubits", "circuits", "measurements", "resets", "conditionals", "depth", "two_qubit_gates"):
+        print(f"{key:<18}{r[key]}")
+    if "transpiled" in r:
+        t = r["transpiled"]
+        print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on {t['device']}")
+    if r["max_probability_error"]:
+        print(f"{'pruning bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -244,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_run, _add_finetune, _add_sweep]
+COMMANDS = [_add_info, _add_run, _add_finetune, _add_sweep, _add_compile]
 
 
 def run(argv=None) -> int:

@@ -53,9 +53,9 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     """
     from ..frontends import load
 
+    spec = get_target(target)
     net = load(net)
     act = activations.get(activation, quantumness, g)
-    spec = get_target(target)
     caps = spec.CAPABILITIES
     strategy = choose_strategy(caps, strategy, net)
     budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
