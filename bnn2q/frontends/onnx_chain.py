@@ -373,6 +373,15 @@ class ChainReader:
             )
         return 1.0
 
+    def _layer_name(self, node) -> str:
+        """A layer's name: the exporter's layer scope when it has one ('model/dense_1/MatMul'
+        from tf2onnx, '/fc1/Gemm' from PyTorch → 'dense_1', 'fc1'), else the node's name."""
+        full = node.name or node.output[0]
+        parts = [p for p in full.split("/") if p]
+        short = parts[-2] if len(parts) >= 2 else full
+        taken = {op.name for op in self.ops if isinstance(op, (Dense, Conv2D))}
+        return short if short not in taken else full
+
     def _finish_linear(self, name: str, linear, scale: np.ndarray, bias, gain: float, out_index):
         stage = self._emit(linear)
         if gain != 1.0 or not np.all(scale == 1.0):
@@ -426,7 +435,7 @@ class ChainReader:
         matrix[:, value.index] = signs.T
         if scale < 0:
             matrix = -matrix
-        name = label.strip("'")
+        name = self._layer_name(node)
         out_index = np.arange(signs.shape[1], dtype=np.int64)
         return self._finish_linear(name, Dense(name, matrix), abs(scale) * unit_scale, bias, gain, out_index)
 
@@ -471,7 +480,7 @@ class ChainReader:
             if bias.shape != weights.shape[:1] or not np.all(np.isfinite(bias)):
                 raise FrontendError(f"node {label} (Conv): bias must hold {weights.shape[0]} finite values")
         signs, scale = split_binary_kernel(weights, 0, f"node {label} (Conv)")
-        name = label.strip("'")
+        name = self._layer_name(node)
         conv = Conv2D(name, signs.transpose(2, 3, 1, 0), (h, w, c), strides, padding)
         oh, ow, oc = conv.out_shape
         if oh < 1 or ow < 1:

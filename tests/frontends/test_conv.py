@@ -119,3 +119,35 @@ def test_conv_matrix_equals_tensorflow_convolution():
         expected = tf.nn.conv2d(x, kernel.astype(np.float64), strides=strides, padding="SAME").numpy()
         got = x.reshape(5, -1) @ conv.matrix().T.astype(np.float64)
         np.testing.assert_allclose(got, expected.reshape(5, -1), atol=1e-9)
+
+
+def larq_mnist_full_size():
+    """Larq's introductory MNIST BNN at full size (28×28, 'valid' padding, 32/64/64 filters)."""
+    tf, keras, lq = keras_env()
+    tf.keras.utils.set_random_seed(3)
+    kw = dict(kernel_quantizer="ste_sign", kernel_constraint="weight_clip", use_bias=False)
+    bn = lambda: keras.layers.BatchNormalization(scale=False)  # noqa: E731
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        lq.layers.QuantConv2D(32, (3, 3), **kw), keras.layers.MaxPooling2D((2, 2)), bn(),
+        lq.layers.QuantConv2D(64, (3, 3), input_quantizer="ste_sign", **kw), keras.layers.MaxPooling2D((2, 2)), bn(),
+        lq.layers.QuantConv2D(64, (3, 3), input_quantizer="ste_sign", **kw), bn(),
+        keras.layers.Flatten(),
+        lq.layers.QuantDense(64, input_quantizer="ste_sign", **kw), bn(),
+        lq.layers.QuantDense(10, input_quantizer="ste_sign", **kw), bn(),
+        keras.layers.Activation("softmax"),
+    ])
+
+
+def test_full_size_larq_mnist_architecture_on_fashion_mnist(fashion):
+    """Full size, random binary weights and spread BN statistics (training it is too slow for
+    CI): the Keras model and its tf2onnx export both reproduce predict on Fashion-MNIST."""
+    model = larq_mnist_full_size()
+    _randomize_batchnorm(model, seed=3)
+    x = fashion.x_test[:64]
+    reference = model.predict(x, verbose=0)
+    for source in (model, to_onnx(model)):
+        net = bnn2q.load(source)
+        assert [layer.width for layer in net.layers] == [13 * 13 * 32, 5 * 5 * 64, 3 * 3 * 64, 64, 10]
+        sim = bnn2q.simulate(net, x, shots=1)
+        np.testing.assert_array_equal(sim.predictions, reference.argmax(1))
