@@ -16,6 +16,10 @@ def finetune_epochs(quick: bool) -> list[dict]:
     for sizes, train_size in CASES[:1] if quick else CASES:
         plain = peak_memory("train", sizes=sizes, train_size=train_size, epochs=EPOCHS)
         tuned = peak_memory("train", sizes=sizes, train_size=train_size, epochs=EPOCHS, quantumness=0.5)
+        failed = [m["error"] for m in (plain, tuned) if "error" in m]
+        if failed:
+            rows.append({"network": name(sizes), "train_samples": train_size, "note": f"failed: {failed[0]}"})
+            continue
         rows.append({
             "network": name(sizes), "train_samples": train_size,
             "larq_epoch_s": plain["epoch_s"], "finetune_epoch_s": tuned["epoch_s"],

@@ -26,7 +26,8 @@ def best_of(fns: dict, repeat: int) -> dict:
 def peak_memory(job: str, timeout: float | None = None, **kwargs) -> dict | None:
     """Run ``bench.jobs.<job>(**kwargs)`` in a fresh interpreter; returns what the job returns
     plus its seconds, peak resident memory (MiB, VmHWM) and peak traced Python/NumPy
-    allocations (MiB, tracemalloc); None if it ran past ``timeout`` seconds."""
+    allocations (MiB, tracemalloc); None if it ran past ``timeout`` seconds, {"error": last
+    line of its stderr} if it failed."""
     code = (
         "import json, sys; from bench.jobs import run_measured; "
         "print(json.dumps(run_measured(sys.argv[1], json.loads(sys.argv[2]))))"
@@ -39,5 +40,6 @@ def peak_memory(job: str, timeout: float | None = None, **kwargs) -> dict | None
     except subprocess.TimeoutExpired:
         return None
     if out.returncode != 0:
-        raise RuntimeError(f"bench job {job} {kwargs} failed:\n{out.stderr[-3000:]}")
+        last = (out.stderr.strip().splitlines() or ["(no message)"])[-1]
+        return {"error": last[:200]}
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -42,6 +42,10 @@ def peers(quick: bool) -> list[dict]:
                 row.update(note=f"timed out after {PEER_TIMEOUT_S} s")
                 rows.append(row)
                 continue
+            if "error" in m:
+                row.update(note=f"failed: {m['error']}")
+                rows.append(row)
+                continue
             per_shot = m["run_s"] / shots
             row.update({
                 "strategy": m["strategy"], "compile_s": m["compile_s"], "peer_s_per_shot": per_shot,

@@ -11,7 +11,7 @@ def emit(title: str, rows: list[dict], csv_path: Path | None) -> None:
     if not rows:
         print("(nothing measured)")
         return
-    cols = list(rows[0])
+    cols = list(dict.fromkeys(key for row in rows for key in row))
     cells = [[_fmt(r.get(c)) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths)) + " |")
@@ -21,7 +21,7 @@ def emit(title: str, rows: list[dict], csv_path: Path | None) -> None:
     if csv_path is not None:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
         with open(csv_path, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=cols)
+            writer = csv.DictWriter(f, fieldnames=cols, restval="")
             writer.writeheader()
             writer.writerows(rows)
 
