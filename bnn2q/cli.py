@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import os
 import sys
@@ -32,6 +33,8 @@ def quiet_native_stderr() -> None:
     except OSError:
         pass
     warnings.filterwarnings("ignore")
+    # TensorFlow's Python side warns through logging (e.g. "Compiled the loaded model...").
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 # --------------------------------------------------------------------------- shared options
@@ -96,9 +99,10 @@ def _cmd_info(args):
         return
     print(f"model        {info['source']}")
     print(f"input        {tuple(info['input_shape'])} ({'real' if info['real_input'] else 'binarized'})")
-    print(f"{'layer':<24}{'kind':<10}{'inputs':>8}{'neurons':>9}  role")
+    width = max(24, 2 + max(len(row["name"]) for row in info["layers"]))
+    print(f"{'layer':<{width}}{'kind':<10}{'inputs':>8}{'neurons':>9}  role")
     for row in info["layers"]:
-        print(f"{row['name']:<24}{row['kind']:<10}{row['inputs']:>8}{row['neurons']:>9}  {row['role']}")
+        print(f"{row['name']:<{width}}{row['kind']:<10}{row['inputs']:>8}{row['neurons']:>9}  {row['role']}")
     q = info["qubits"]
     print(f"neurons      {info['neurons']} hidden (one qubit each), {info['classes']} logits on the host")
     print(f"qubits       rotation: {q['rotation_min']} with reuse .. {q['rotation_all']} without; "
