@@ -128,17 +128,8 @@ class _Reader:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _quantizer_name(self, quantizer):
-        if quantizer is None:
-            return None
-        name = getattr(quantizer, "__name__", None)
-        if name is None:
-            cls = type(quantizer).__name__
-            name = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
-        return name
-
     def _sign(self, layer, quantizer, what: str):
-        name = self._quantizer_name(quantizer)
+        name = quantizer_name(quantizer)
         if name is None:
             if self._input_is_binary():
                 return  # an Activation('ste_sign') (and maybe a pool) already binarized it
@@ -169,7 +160,7 @@ class _Reader:
         """(±1 kernel, per-output-channel scale) of the layer's quantized kernel."""
         import tensorflow as tf
 
-        name = self._quantizer_name(layer.kernel_quantizer)
+        name = quantizer_name(layer.kernel_quantizer)
         if name is None:
             raise FrontendError(
                 f"layer {layer.name!r} has kernel_quantizer=None (real weights); set a sign "
@@ -268,7 +259,7 @@ class _Reader:
         )
 
     def _Activation(self, layer, last):
-        name = self._quantizer_name(layer.activation)
+        name = quantizer_name(layer.activation)
         if name in SIGN_QUANTIZERS:
             if not self._input_is_binary():
                 self.ops.append(Sign(layer.name))
@@ -282,6 +273,17 @@ class _Reader:
 
     def _QuantDepthwiseConv2D(self, layer, last):
         raise FrontendError(f"layer {layer.name!r}: depthwise convolutions are not supported")
+
+
+def quantizer_name(quantizer) -> str | None:
+    """Larq's alias of a quantizer given as a function or an instance (SteSign → 'ste_sign')."""
+    if quantizer is None:
+        return None
+    name = getattr(quantizer, "__name__", None)
+    if name is None:
+        cls = type(quantizer).__name__
+        name = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
+    return name
 
 
 def _padding(mode: str, in_hw, k_hw, strides) -> tuple[int, int, int, int]:

@@ -7,7 +7,7 @@ with plain Larq and compiles with bnn2q like any other model."""
 from __future__ import annotations
 
 from ..errors import InputError
-from ..frontends.larq_keras import SIGN_QUANTIZERS
+from ..frontends.larq_keras import SIGN_QUANTIZERS, quantizer_name
 from ..frontends.tf_env import import_tf
 
 QUANTIZED_LAYERS = ("QuantDense", "QuantConv2D")
@@ -22,15 +22,15 @@ def sign_quantized_layers(model) -> list:
     found = []
     for layer in model.layers:
         kind = type(layer).__name__
-        if kind == "Activation" and _name(layer.activation) in SIGN_QUANTIZERS:
+        if kind == "Activation" and quantizer_name(layer.activation) in SIGN_QUANTIZERS:
             raise InputError(
                 f"layer {layer.name!r} applies its sign as an Activation layer; fine-tuning needs "
                 "the sign as the next layer's input_quantizer (Larq's usual form)"
             )
         if kind in QUANTIZED_LAYERS and layer.input_quantizer is not None:
-            if _name(layer.input_quantizer) not in HIDDEN_SIGNS:
+            if quantizer_name(layer.input_quantizer) not in HIDDEN_SIGNS:
                 raise InputError(
-                    f"layer {layer.name!r}: input_quantizer {_name(layer.input_quantizer)!r} is not "
+                    f"layer {layer.name!r}: input_quantizer {quantizer_name(layer.input_quantizer)!r} is not "
                     f"a sign quantizer ({', '.join(SIGN_QUANTIZERS)})"
                 )
             found.append(layer)
@@ -66,12 +66,3 @@ def _clone(model):
     copy.set_weights(model.get_weights())
     return copy
 
-
-def _name(quantizer) -> str | None:
-    if quantizer is None:
-        return None
-    name = getattr(quantizer, "__name__", None)
-    if name is None:
-        cls = type(quantizer).__name__
-        name = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
-    return name

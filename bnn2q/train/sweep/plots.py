@@ -28,6 +28,17 @@ def _draw(ax, curve_by_size, color_of):
                         color=color_of(size), alpha=0.2, linewidth=0)
 
 
+def _save(plt, fig, ax, path: Path, title: str) -> Path:
+    ax.set_ylabel("validation error (shot-averaged logits)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def plot_quantumness(rows, path: Path, title: str) -> Path | None:
     """Validation error vs τ, one curve per training size, 95% band over seeds."""
     by_size = curves(rows, "quantumness")
@@ -43,14 +54,7 @@ def plot_quantumness(rows, path: Path, title: str) -> Path | None:
     if positive and len(positive) > 1 and positive[-1] / positive[0] > 20:
         ax.set_xscale("symlog", linthresh=positive[0])
     ax.set_xlabel("quantumness τ (0 = classical)")
-    ax.set_ylabel("validation error (shot-averaged logits)")
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path, title)
 
 
 def plot_g(rows, path: Path, title: str, n_classes: int) -> Path | None:
@@ -72,11 +76,4 @@ def plot_g(rows, path: Path, title: str, n_classes: int) -> Path | None:
                         color=colors(sizes.index(size)))
     ax.axhline(1.0 - 1.0 / n_classes, color="gray", linestyle=":", linewidth=1, label="chance")
     ax.set_xlabel("ancilla coupling g (π/2 = classical readout)")
-    ax.set_ylabel("validation error (shot-averaged logits)")
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path, title)
