@@ -18,6 +18,7 @@ BUDGETS = [None, 64, 8, 1]
 
 
 def compile_sizes(quick: bool) -> list[dict]:
+    bnn2q.compile(random_network((4, 3, 3, 2)), target="qasm3", quantumness=0.5)  # first-call imports
     rows = []
     for sizes in SIZES[:2] if quick else SIZES:
         net = random_network(sizes)

@@ -66,6 +66,6 @@ class BitInputLayer:
 
     def logits(self, s: np.ndarray, ws: Workspace, out: np.ndarray) -> None:
         """out[...] = a z + c (float64) for the readout layer."""
-        z = self.z(s, ws).reshape(out.shape)
-        np.multiply(z, self.layer.scale, out=out)
+        np.copyto(out, self.z(s, ws).reshape(out.shape))  # float64 first: same-type loops are fast
+        out *= self.layer.scale
         out += self.layer.offset

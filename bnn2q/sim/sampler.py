@@ -103,11 +103,11 @@ def _sample(net, act, xs, shots, words, keep_bits, progress) -> SimResult:
     ws = Workspace()
     plan = list(blocks(n, shots, widest, BLOCK_ELEMENTS))
     edges = np.cumsum([0] + widths)
-    # One draw per neuron of every layer per block; layer k reads its own columns.
+    # One draw per neuron of every layer per block; layer k reads its own contiguous run.
     if words is None:
         block_draws = itertools.repeat(None)
     else:
-        block_draws = words.prefetched([(b.hi - b.lo, b.s1 - b.s0, edges[-1]) for b in plan])
+        block_draws = words.prefetched([(edges[-1] * b.rows,) for b in plan])
     if progress:
         from tqdm import tqdm
 
@@ -134,7 +134,9 @@ def _fire(draws, edges, k, thresholds, out):
     """Layer k's bits (bool): its word < its threshold, or threshold == ALWAYS when certain."""
     if draws is None:
         return np.equal(thresholds, ALWAYS, out=out)
-    return np.less(draws[..., edges[k] : edges[k + 1]], thresholds, out=out)
+    rows = out.size // (edges[k + 1] - edges[k])
+    own = draws[edges[k] * rows : edges[k + 1] * rows].reshape(out.shape)  # contiguous per layer
+    return np.less(own, thresholds, out=out)
 
 
 def _bits_in(prev: Layer, bits: np.ndarray, ws: Workspace) -> np.ndarray:
