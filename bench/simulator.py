@@ -2,6 +2,7 @@
 
     python bench/simulator.py            # full run (a few minutes), tables + CSV in bench/results/
     python bench/simulator.py --quick    # fewer repeats, no 10,000 × 1,000 memory run
+    python bench/simulator.py --only floor --results /tmp/r   # one section, CSV elsewhere
 
 Sections: (1)+(2) simulator throughput and its ratio to the floor, (1) peers (Braket local,
 qiskit-aer) on the same compiled program, (3) compile time and program size, (4) fine-tuning
@@ -93,26 +94,28 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=None, help="timing repeats (best of)")
     parser.add_argument("--only", nargs="*", default=None,
                         help="sections to run: floor peers compile finetune memory")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"CSV folder (default {RESULTS})")
     args = parser.parse_args(argv)
+    out = args.results
     repeat = args.repeat or (3 if args.quick else 10)
     only = set(args.only or ["floor", "peers", "compile", "finetune", "memory"])
     print(f"# bnn2q benchmark\n\nmachine: {machine()}")
     if "floor" in only:
-        emit("(1)+(2) simulator vs float32 matmul floor", throughput_vs_floor(repeat), RESULTS / "floor.csv")
+        emit("(1)+(2) simulator vs float32 matmul floor", throughput_vs_floor(repeat), out / "floor.csv")
     if "peers" in only:
         from bench.peers import peers
 
-        emit("(1) simulator vs Braket local and qiskit-aer, per shot", peers(args.quick), RESULTS / "peers.csv")
+        emit("(1) simulator vs Braket local and qiskit-aer, per shot", peers(args.quick), out / "peers.csv")
     if "compile" in only:
         from bench.compile_size import compile_sizes
 
-        emit("(3) compile time and program size", compile_sizes(args.quick), RESULTS / "compile.csv")
+        emit("(3) compile time and program size", compile_sizes(args.quick), out / "compile.csv")
     if "finetune" in only:
         from bench.finetune import finetune_epochs
 
-        emit("(4) fine-tuning epoch vs plain Larq training", finetune_epochs(args.quick), RESULTS / "finetune.csv")
+        emit("(4) fine-tuning epoch vs plain Larq training", finetune_epochs(args.quick), out / "finetune.csv")
     if "memory" in only:
-        emit("(5) peak memory (fresh process each)", memory(args.quick), RESULTS / "memory.csv")
+        emit("(5) peak memory (fresh process each)", memory(args.quick), out / "memory.csv")
 
 
 if __name__ == "__main__":
