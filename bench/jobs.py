@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 import tracemalloc
 
@@ -37,9 +36,6 @@ def peer(sizes, backend, shots, quantumness=0.5):
     net = random_network(sizes)
     x = random_inputs(1, sizes[0])[0]
     target, qubits = PEER_TARGETS[backend]
-    # Braket's OpenQASM parser recurses once per term of a sum (a 256-input neuron nests 256
-    # deep), past Python's default limit of 1,000 frames.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 50_000))
     start = time.perf_counter()
     prog = bnn2q.compile(net, target=target, quantumness=quantumness, inputs=x, max_qubits=qubits)
     compiled = time.perf_counter()

@@ -30,7 +30,8 @@ def to_ast(circuit: Circuit) -> ast.Program:
     )
     for var in circuit.int_vars:
         statements.append(ast.ClassicalDeclaration(ast.IntType(ast.IntegerLiteral(32)), ast.Identifier(var), None))
-    statements += [_statement(op) for op in circuit.ops]
+    for op in circuit.ops:
+        statements += _sums(op) if isinstance(op, SetSum) else [_statement(op)]
     return ast.Program(statements=statements, version="3.0")
 
 
@@ -64,17 +65,27 @@ def _gate(op) -> ast.QuantumGate:
     return ast.QuantumGate([], ast.Identifier(GATE_NAMES[type(op)]), args, [_qubit(q) for q in op.qubits])
 
 
-def _sum(op: SetSum) -> ast.Expression:
-    """constant ± |k| * m[b] ± …, left-associated as the parser reads it."""
-    expr = _int(op.constant)
-    for bit, coeff in op.terms:
-        term = ast.BinaryExpression(
-            ast.BinaryOperator["*"],
-            ast.IntegerLiteral(abs(coeff)),
-            ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(bit)]),
-        )
-        expr = ast.BinaryExpression(ast.BinaryOperator["+" if coeff > 0 else "-"], expr, term)
-    return expr
+#: Terms per assignment. Parsers recurse once per term of a left-associated sum (Braket's
+#: overflows Python's stack near 300), so longer sums continue with ``z += …``.
+SUM_CHUNK = 32
+
+
+def _sums(op: SetSum) -> list:
+    """``z = c ± |k|·m[b] …`` for the first terms, then ``z += …`` per further chunk."""
+    chunks = [op.terms[i : i + SUM_CHUNK] for i in range(0, len(op.terms), SUM_CHUNK)] or [()]
+    statements = []
+    for n, chunk in enumerate(chunks):
+        expr = _int(op.constant) if n == 0 else None
+        for bit, coeff in chunk:
+            bit_ref = ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(bit)])
+            if expr is None:  # a continuation opens with its signed coefficient
+                expr = ast.BinaryExpression(ast.BinaryOperator["*"], _int(coeff), bit_ref)
+                continue
+            term = ast.BinaryExpression(ast.BinaryOperator["*"], ast.IntegerLiteral(abs(coeff)), bit_ref)
+            expr = ast.BinaryExpression(ast.BinaryOperator["+" if coeff > 0 else "-"], expr, term)
+        operator = ast.AssignmentOperator["=" if n == 0 else "+="]
+        statements.append(ast.ClassicalAssignment(ast.Identifier(op.var), operator, expr))
+    return statements
 
 
 def _statement(op):
@@ -85,8 +96,6 @@ def _statement(op):
         )
     if isinstance(op, Reset):
         return ast.QuantumReset(_qubit(op.qubit))
-    if isinstance(op, SetSum):
-        return ast.ClassicalAssignment(ast.Identifier(op.var), ast.AssignmentOperator["="], _sum(op))
     if isinstance(op, IfCompare):
         condition = ast.BinaryExpression(ast.BinaryOperator[op.op], ast.Identifier(op.var), _int(op.value))
         return ast.BranchingStatement(condition, [_gate(op.gate)], [])

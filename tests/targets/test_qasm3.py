@@ -85,3 +85,22 @@ def test_level_chain_steps_sum_to_the_activation_angle(tiny):
             u = layer.scale[neuron.index] * level + layer.offset[neuron.index]
             assert math.isclose(theta, float(act.angle(u)), abs_tol=1e-12)
     assert prog.resources["conditionals"] == 6
+
+
+def test_long_sums_continue_in_chunks_that_braket_parses():
+    """A 300-input neuron: one left-associated sum would nest 300 deep and overflow Braket's
+    recursive parser; chunks of ``z += …`` keep every statement shallow."""
+    import numpy as np
+    from braket.default_simulator.openqasm.parser.openqasm_parser import parse as braket_parse
+
+    from bnn2q.ir import Dense, Graph, Sign
+
+    rng = np.random.default_rng(0)
+    ops = (Dense("d1", rng.choice([-1, 1], (300, 4))), Sign("s1"), Dense("d2", rng.choice([-1, 1], (1, 300))),
+           Sign("s2"), Dense("d3", rng.choice([-1, 1], (2, 1))))
+    net = bnn2q.load(Graph((4,), ops))
+    prog = bnn2q.compile(net, "qasm3", inputs=rng.normal(size=4))
+    lines = [line for line in prog.qasm.splitlines() if line.startswith("z ")]
+    assert len(lines) == -(-300 // qasm3.SUM_CHUNK) and lines[1].startswith("z += ")
+    assert openqasm3.parse(prog.qasm) == qasm3.to_ast(prog.circuits[0])
+    braket_parse(prog.qasm)
