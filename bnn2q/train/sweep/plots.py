@@ -67,6 +67,9 @@ def plot_g(rows, path: Path, title: str, n_classes: int) -> Path | None:
     sizes = sorted(by_size)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     _draw(ax, by_size, lambda s: colors(sizes.index(s)))
+    gs = sorted({p.knob for pts in by_size.values() for p in pts})
+    if gs[0] > 0 and gs[-1] / gs[0] > 10:
+        ax.set_xscale("log")  # the collapse happens at small g: give it room
     for size, points in by_size.items():
         g_c = critical_g(points, n_classes)
         if g_c is not None:
