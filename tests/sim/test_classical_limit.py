@@ -82,3 +82,13 @@ def test_saved_files_load_identically(digits_model, digits, tmp_path):
         digits_model.save(tmp_path / name)
         sim = bnn2q.simulate(str(tmp_path / name), digits.x_test, shots=1)
         np.testing.assert_array_equal(sim.predictions, expected)
+
+
+def test_fashion_mnist_classical_limit_on_every_test_image(fashion):
+    """Non-dyadic real inputs (value/127.5 − 1): float64 folding still agrees with Keras."""
+    from bnn2q.train.models import dense_bnn, train_classical
+
+    model = dense_bnn(fashion.image_shape, [64, 32], 10, use_bias=True, bn_scale=True, seed=1)
+    train_classical(model, fashion.x_train[:5000], fashion.y_train[:5000], epochs=2)
+    expected = model.predict(fashion.x_test, verbose=0).argmax(axis=1)
+    np.testing.assert_array_equal(bnn2q.simulate(model, fashion.x_test, shots=2).predictions, expected)
