@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_run, _add_finetune, _add_sweep, _add_compile]
+COMMANDS = [_add_info, _add_compile, _add_run, _add_finetune, _add_sweep]
 
 
 def run(argv=None) -> int:

@@ -7,12 +7,11 @@ with the trained weights, ready for ``bnn2q compile``/``simulate`` at that quant
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from ..errors import InputError
 from ..frontends.tf_env import import_tf
+from ..atomic import atomic_path
 from .quantum_model import quantum_copy, source_copy
 
 
@@ -52,15 +51,6 @@ def save_model_atomic(model, path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
         raise InputError(f"output {str(path)!r} must end in .h5 or .keras (the Keras formats)")
-    if path.parent and not path.parent.exists():
-        raise InputError(f"output directory {str(path.parent)!r} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent or ".")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path

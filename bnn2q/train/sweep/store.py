@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from ...errors import InputError
+from ...atomic import write_text_atomically
 from .cell import CELL_FIELDS
 
 RESULT_FIELDS = ("val_error", "val_shot_error", "train_loss", "train_seconds", "eval_seconds")
@@ -42,14 +41,4 @@ def append_row(path: Path, row: dict) -> None:
     if not old:
         writer.writeheader()
     writer.writerow({c: row[c] for c in COLUMNS})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(old + buf.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomically(path, old + buf.getvalue())
