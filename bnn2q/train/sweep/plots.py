@@ -28,6 +28,20 @@ def _draw(ax, curve_by_size, color_of):
                         color=color_of(size), alpha=0.2, linewidth=0)
 
 
+def _figure(by_size):
+    """A figure with one error curve (and its 95% band) per training size."""
+    plt = _pyplot()
+    colors = plt.get_cmap("tab10")
+    sizes = sorted(by_size)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+
+    def color_of(size):
+        return colors(sizes.index(size))
+
+    _draw(ax, by_size, color_of)
+    return plt, fig, ax, color_of
+
+
 def _save(plt, fig, ax, path: Path, title: str) -> Path:
     ax.set_ylabel("validation error (shot-averaged logits)")
     ax.set_title(title, fontsize=10)
@@ -44,11 +58,7 @@ def plot_quantumness(rows, path: Path, title: str) -> Path | None:
     by_size = curves(rows, "quantumness")
     if not by_size:
         return None
-    plt = _pyplot()
-    colors = plt.get_cmap("tab10")
-    sizes = sorted(by_size)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    _draw(ax, by_size, lambda s: colors(sizes.index(s)))
+    plt, fig, ax, color_of = _figure(by_size)
     taus = sorted({p.knob for pts in by_size.values() for p in pts})
     positive = [t for t in taus if t > 0]
     if positive and len(positive) > 1 and positive[-1] / positive[0] > 20:
@@ -62,21 +72,17 @@ def plot_g(rows, path: Path, title: str, n_classes: int) -> Path | None:
     by_size = curves(rows, "g")
     if not by_size:
         return None
-    plt = _pyplot()
-    colors = plt.get_cmap("tab10")
-    sizes = sorted(by_size)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    _draw(ax, by_size, lambda s: colors(sizes.index(s)))
+    plt, fig, ax, color_of = _figure(by_size)
     gs = sorted({p.knob for pts in by_size.values() for p in pts})
     if gs[0] > 0 and gs[-1] / gs[0] > 10:
         ax.set_xscale("log")  # the collapse happens at small g: give it room
     for size, points in by_size.items():
         g_c = critical_g(points, n_classes)
         if g_c is not None:
-            ax.axvline(g_c, color=colors(sizes.index(size)), linestyle="--", linewidth=1)
+            ax.axvline(g_c, color=color_of(size), linestyle="--", linewidth=1)
             ax.annotate(f"g_c ≈ {g_c:.2f}", (g_c, 1.0 - 1.0 / n_classes), rotation=90,
                         xytext=(3, -4), textcoords="offset points", va="top", fontsize=8,
-                        color=colors(sizes.index(size)))
+                        color=color_of(size))
     ax.axhline(1.0 - 1.0 / n_classes, color="gray", linestyle=":", linewidth=1, label="chance")
     ax.set_xlabel("ancilla coupling g (π/2 = classical readout)")
     return _save(plt, fig, ax, path, title)
