@@ -16,6 +16,9 @@ def load_model_file(path: Path):
     """Parse ``path`` as an ONNX ModelProto (external data included)."""
     import onnx
 
+    if path.stat().st_size == 0:
+        # An empty file parses as an empty ModelProto; say what is really wrong.
+        raise FrontendError(f"ONNX model file {str(path)!r} is empty; export the model again")
     try:
         return onnx.load(str(path))
     except Exception as exc:  # protobuf DecodeError, OSError, missing external data, ...

@@ -210,6 +210,9 @@ def test_truncated_and_foreign_files(tmp_path):
     for name in ("truncated.onnx", "text.onnx"):
         with pytest.raises(FrontendError, match=r"cannot read ONNX model .*; is the file complete\?"):
             bnn2q.load(paths[name])
+    (tmp_path / "zero.onnx").write_bytes(b"")
+    with pytest.raises(FrontendError, match=r"ONNX model file .*zero.onnx' is empty"):
+        bnn2q.load(tmp_path / "zero.onnx")
 
 
 EXPECTED_CLI = {
