@@ -17,7 +17,7 @@ def import_tf():
     keras = tf.keras
     if not keras.Model.__module__.startswith("tf_keras"):
         raise FrontendError(
-            f"tf.keras is Keras 3, but Larq needs tf-keras: set TF_USE_LEGACY_KERAS=1 "
+            "tf.keras is Keras 3, but Larq needs tf-keras: set TF_USE_LEGACY_KERAS=1 "
             "before TensorFlow is first imported (or import bnn2q first)"
         )
     import larq

@@ -72,7 +72,6 @@ def simulate(
     act = activations.get(activation, quantumness, g)
     shots = check_shots(shots)
     xs = first_layer_inputs(net, prepare_inputs(net, x))
-    n = xs.shape[0]
     if not net.hidden:
         logits = preactivations(net.readout, xs)
         return SimResult([] if keep_bits else None, _every_shot(logits, shots))

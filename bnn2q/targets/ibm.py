@@ -14,7 +14,6 @@ pair of physical qubits, and its depth and two-qubit gate count are reported."""
 from __future__ import annotations
 
 import functools
-import math
 
 from ..circuit import CX, RY, H, IfCompare, Measure, Param, Reset, SetSum, X
 from ..errors import TargetError
