@@ -7,20 +7,17 @@ parametrised program per layer, the host binding each layer's angles."""
 
 from __future__ import annotations
 
-from . import qasm3
-from .capabilities import Capabilities
+from dataclasses import replace
 
-CAPABILITIES = Capabilities(
-    name="braket",
-    strategies=("dynamic", "layerwise"),
-    feed_forward="arithmetic",
-    backends=("braket-local",),
-)
+from . import qasm3_target
+
+# The same OpenQASM 3 as target qasm3 (Braket's gate names, no include), wrapped for Braket.
+CAPABILITIES = replace(qasm3_target.CAPABILITIES, name="braket")
 
 
 def build(circuits, act):
     """(Braket Programs, OpenQASM texts, extra resources)."""
     from braket.ir.openqasm import Program
 
-    texts = tuple(qasm3.dumps(c) for c in circuits)
-    return tuple(Program(source=t) for t in texts), texts, {}
+    _, texts, extra = qasm3_target.build(circuits, act)
+    return tuple(Program(source=t) for t in texts), texts, extra
