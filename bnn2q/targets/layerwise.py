@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sim import preactivations
-from .host import next_layer_spins
+from ..sim import next_layer_spins, preactivations
 
 
 def sample(prog, first_angles: np.ndarray | None, shots: int, run_layer) -> np.ndarray:

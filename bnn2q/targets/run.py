@@ -11,9 +11,8 @@ from .. import activations
 from ..circuit import Measure, Reset
 from ..errors import InputError, TargetError
 from ..sim.inputs import first_layer_inputs, prepare_inputs
-from ..sim import SimResult, preactivations
+from ..sim import SimResult, next_layer_spins, preactivations
 from . import layerwise
-from .host import next_layer_spins
 from .compiler import compile, get_target
 
 BACKENDS = ("braket-local", "aer")
