@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import bnn2q
-from bench.networks import DIGITS, FASHION, name, random_network
+from bench.networks import dense_weights, DIGITS, FASHION, name, random_network
 
 SIZES = [DIGITS, (784, 64, 64, 10), (784, 128, 128, 10), FASHION]
 #: (τ, pruning tolerance in radians)
@@ -22,7 +22,7 @@ def compile_sizes(quick: bool) -> list[dict]:
     rows = []
     for sizes in SIZES[:2] if quick else SIZES:
         net = random_network(sizes)
-        weights = sum(layer.matrix().size for layer in net.hidden[1:])
+        weights = sum(w.size for w in dense_weights(net)[1:-1])
         for tau, tol in SETTINGS:
             rows.append(_row(net, sizes, weights, tau, tol, None))
     for budget in BUDGETS:

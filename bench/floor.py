@@ -10,7 +10,9 @@ import numpy as np
 
 def float32_forward(net, x: np.ndarray, shots: int):
     """A closure running the forward pass once (weights converted beforehand)."""
-    weights = [np.ascontiguousarray(layer.matrix().T, dtype=np.float32) for layer in net.layers]
+    from bench.networks import dense_weights
+
+    weights = [np.ascontiguousarray(w.T, dtype=np.float32) for w in dense_weights(net)]
     x32 = np.asarray(x, dtype=np.float32)
 
     def forward():

@@ -33,6 +33,7 @@ FLOOR_CASES = [(DIGITS, 360, 100), (FASHION, 1000, 100)]
 REGIMES = [
     ("rotation tau=0.5", dict(activation="rotation", quantumness=0.5)),
     ("ancilla g=1.0", dict(activation="ancilla", g=1.0)),
+    ("ancilla-reset g=1.0", dict(activation="ancilla-reset", g=1.0)),
     ("classical tau=0", dict(activation="rotation", quantumness=0.0)),
 ]
 

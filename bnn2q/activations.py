@@ -1,14 +1,27 @@
 """Quantum neuron activations (SPEC §2), registered by name and resolved in one place.
 
-The simulator, the lowering and the fine-tuning layer all read the firing probability and the
-rotation angle from here, so the three cannot drift apart. The math is written once against a
-tiny array backend (NumPy here; TensorFlow in ``bnn2q.train``).
+The simulator, the lowering and the fine-tuning layer all read the angle, the firing
+probability and the weak measurement from here, so they cannot drift apart. The math is
+written once against a tiny array backend (NumPy here; TensorFlow in ``bnn2q.train``).
 
-rotation (knob τ ≥ 0):  θ(u) = π · σ_τ(u),  σ_0(u) = [u ≥ 0],  σ_τ(u) = 1 / (1 + e^(−u/τ));
-                        the neuron qubit gets R_y(θ) and P(s = 1) = sin²(θ / 2).
-ancilla  (knob g ∈ [0, π/2], neuron prepared as rotation with its own τ): an ancilla weakly
-                        measures the neuron; P(r = s) = (1 + sin g) / 2, hence
-                        P(r = 1) = (1 − sin g) / 2 + sin g · P(s = 1).
+rotation (knob τ ≥ 0):   θ(u) = π σ_τ(u), σ_0(u) = [u ≥ 0], σ_τ(u) = 1 / (1 + e^(−u/τ)); the
+                         neuron qubit gets R_y(θ) and is measured: P(s = 1) = sin²(θ/2).
+
+ancilla (knob g ∈ [0, π/2], the paper's network): neuron qubit j keeps its real state
+    cos(φ/2)|0⟩ + sin(φ/2)|1⟩ from layer to layer. Layer ℓ+1 rotates it by R_y(θ(u) − π r),
+    r its last outcome, then an ancilla |0⟩ coupled by CX(n→a)·R_y(g)[a]·CX(n→a), H[a] and
+    measured gives the output bit r'. On the neuron this is the weak measurement
+        M_1 = diag(√((1 − sin g)/2), √((1 + sin g)/2)),  M_0 = diag(√((1 + sin g)/2), √((1 − sin g)/2)),
+    P(r' = 1) = (1 − sin g · cos φ)/2, and the neuron keeps M_r'|ψ⟩ / ‖M_r'|ψ⟩‖. The last
+    hidden layer is measured projectively. After a projective measurement the state is |r⟩, so
+    R_y(θ − π r) brings it to angle θ: at g = π/2 this is the rotation activation exactly.
+
+ancilla-reset (the memoryless reduction): every layer starts from fresh |0⟩ neuron qubits and
+    g acts on every hidden layer: P(r = s) = (1 + sin g)/2, a classical bit flip of probability
+    (1 − sin g)/2, so P(r = 1) = (1 − sin g)/2 + sin g · P(s = 1).
+
+Knob units: the paper's stretch a equals 2τ on the same pre-activation,
+(1 + sin(π/2 · tanh(u/a)))/2 = sin²(π σ_τ(u)/2) when a = 2τ.
 """
 
 from __future__ import annotations
@@ -33,12 +46,17 @@ class NumpyBackend:
         return expit(x)
 
     @staticmethod
-    def step(x):
-        return (np.asarray(x) >= 0).astype(np.float64)
+    def step(x, strict: bool = False):
+        x = np.asarray(x)
+        return (x > 0 if strict else x >= 0).astype(np.float64)
 
     @staticmethod
     def sin(x):
         return np.sin(x)
+
+    @staticmethod
+    def cos(x):
+        return np.cos(x)
 
 
 NUMPY = NumpyBackend()
@@ -50,40 +68,56 @@ class Rotation:
 
     quantumness: float = 0.0
     name = "rotation"
+    #: Qubits one neuron needs at a time (the neuron, plus its ancilla).
     min_qubits = 1
+    #: Whether neuron qubits carry their state from layer to layer.
+    memory = False
 
     @property
     def is_classical(self) -> bool:
         return self.quantumness == 0.0
 
-    def squash(self, u, xp: Any = NUMPY):
-        """σ_τ(u) ∈ [0, 1]: the neuron's rotation as a fraction of π."""
+    @property
+    def fidelity(self) -> float:
+        """sin g of the readout: 1 for a projective measurement."""
+        return 1.0
+
+    def squash(self, u, xp: Any = NUMPY, strict: bool = False):
+        """σ_τ(u) ∈ [0, 1]: the neuron's rotation as a fraction of π (``strict``: at τ = 0 fire
+        on u > 0, a Heaviside neuron; σ_τ is the same for τ > 0)."""
         if self.quantumness == 0.0:
-            return xp.step(u)
+            return xp.step(u, strict)
         return xp.sigmoid(u / self.quantumness)
 
-    def angle(self, u, xp: Any = NUMPY):
+    def angle(self, u, xp: Any = NUMPY, strict: bool = False):
         """θ(u) = π σ_τ(u), the R_y angle of the neuron qubit."""
-        return xp.pi * self.squash(u, xp)
+        return xp.pi * self.squash(u, xp, strict)
 
-    def neuron_p_one(self, u, xp: Any = NUMPY):
-        """P(s = 1) = sin²(θ/2) for the neuron qubit itself."""
-        half = xp.sin(self.angle(u, xp) / 2)
+    def neuron_p_one(self, u, xp: Any = NUMPY, strict: bool = False):
+        """P(s = 1) = sin²(θ/2) for the neuron qubit itself, rotated from |0⟩."""
+        half = xp.sin(self.angle(u, xp, strict) / 2)
         return half * half
 
-    def p_one(self, u, xp: Any = NUMPY):
-        """P(output bit = 1 | u)."""
-        return self.neuron_p_one(u, xp)
+    def p_one(self, u, xp: Any = NUMPY, strict: bool = False):
+        """P(output bit = 1 | u) of a neuron rotated from |0⟩ and read out."""
+        f = self.fidelity
+        if f == 1.0:
+            return self.neuron_p_one(u, xp, strict)
+        return (1.0 - f) / 2.0 + f * self.neuron_p_one(u, xp, strict)
+
+    def knobs(self) -> str:
+        return f"τ = {self.quantumness:g}"
 
 
 @dataclass(frozen=True)
-class Ancilla(Rotation):
-    """Rotation-prepared neuron, weakly measured through an ancilla at angle g.
+class AncillaReset(Rotation):
+    """Rotation-prepared neuron on a fresh qubit, weakly read out through an ancilla at angle g:
+    the classical bit flip P(r ≠ s) = (1 − sin g)/2 on every hidden layer.
 
     Circuit: CX(n→a) · R_y(g)[a] · CX(n→a), H[a], measure a. Classical at g = π/2 (and τ = 0)."""
 
     g: float = math.pi / 2
-    name = "ancilla"
+    name = "ancilla-reset"
     min_qubits = 2
 
     @property
@@ -95,21 +129,45 @@ class Ancilla(Rotation):
         """sin g: P(r = s) = (1 + sin g) / 2."""
         return math.sin(self.g)
 
-    def p_one(self, u, xp: Any = NUMPY):
-        """P(r = 1) = (1 − sin g)/2 + sin g · P(s = 1)."""
+    def knobs(self) -> str:
+        return f"τ = {self.quantumness:g}, g = {self.g:.4g}"
+
+
+@dataclass(frozen=True)
+class Ancilla(AncillaReset):
+    """The paper's network: neuron qubits carry their weakly measured state to the next layer
+    (see the module docstring). Every hidden layer but the last is read out weakly at g."""
+
+    name = "ancilla"
+    memory = True
+
+    def kraus(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Diagonals of (M_0, M_1) on the neuron: (√((1 ± sin g)/2), √((1 ∓ sin g)/2))."""
         f = self.fidelity
-        return (1.0 - f) / 2.0 + f * self.neuron_p_one(u, xp)
+        hi, lo = math.sqrt((1 + f) / 2), math.sqrt(max(0.0, (1 - f) / 2))
+        return (hi, lo), (lo, hi)
+
+    def p_one(self, u, xp: Any = NUMPY, strict: bool = False):
+        raise TypeError("the ancilla activation has memory: a neuron's P(fire) depends on its "
+                        "qubit's state, not on u alone; sample it with the stateful update")
+
+    def weak_p_one(self, one_sq, fidelity: float | None = None):
+        """P(r = 1) = (1 − f)/2 + f · |⟨1|ψ⟩|² for a neuron whose |1⟩ amplitude squared is
+        ``one_sq`` (f = sin g; f = 1 for the projective last layer)."""
+        f = self.fidelity if fidelity is None else fidelity
+        return (1.0 - f) / 2.0 + f * one_sq
 
 
-ACTIVATIONS = {"rotation": Rotation, "ancilla": Ancilla}
+ACTIVATIONS = {"rotation": Rotation, "ancilla": Ancilla, "ancilla-reset": AncillaReset}
 
 
 def get(name: str = "rotation", quantumness: float = 0.0, g: float = math.pi / 2) -> Rotation:
     """Resolve an activation by name, checking its knobs.
 
     Args:
-        name: ``"rotation"`` or ``"ancilla"``.
-        quantumness: τ ≥ 0 (for ancilla, the neuron's own τ; default 0).
+        name: ``"rotation"``, ``"ancilla"`` (the paper's network, neurons keep their state) or
+            ``"ancilla-reset"`` (the memoryless reduction); an activation object passes through.
+        quantumness: τ ≥ 0 (for the ancilla activations, the neuron's own τ; default 0).
         g: the ancilla coupling angle in [0, π/2] (ignored by rotation).
     """
     if isinstance(name, Rotation):
@@ -127,7 +185,15 @@ def get(name: str = "rotation", quantumness: float = 0.0, g: float = math.pi / 2
         g = math.pi / 2
     if not 0.0 <= g <= math.pi / 2:
         raise InputError(f"g must lie in [0, pi/2] (pi/2 = 1.5708 is classical), got {g:g}")
-    return Ancilla(tau, g)
+    return ACTIVATIONS[name](tau, g)
+
+
+def tau_from_a(a: float) -> float:
+    """The paper's stretch a in bnn2q's units: τ = a / 2 (same pre-activation, same P(fire))."""
+    value = _finite(a, "a")
+    if value < 0:
+        raise InputError(f"the paper's stretch a must be >= 0 (0 is classical), got {value:g}")
+    return value / 2.0
 
 
 def _finite(value, what: str) -> float:

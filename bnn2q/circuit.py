@@ -10,6 +10,7 @@ register ``m`` of ``n_bits`` bits, and integer variables for classical feed-forw
     Reset(q)        q ← |0⟩
     SetSum(v, …)    v = c + Σ_i k_i · m[b_i]   (integer arithmetic on measured bits)
     IfCompare(v, op, L, gate)   if (v op L) gate
+    IfBit(b, gate)  if (m[b] == 1) gate   (a rotation undoing a neuron qubit's last outcome)
 
 An angle is a float or a ``Param`` (a program input bound per sample or per shot batch).
 Analyses (``depth``, ``counts``) return facts and never change the circuit.
@@ -131,7 +132,20 @@ class IfCompare:
         return self.gate.qubits
 
 
-Operation = Union[RY, X, H, CX, Measure, Reset, SetSum, IfCompare]
+@dataclass(frozen=True)
+class IfBit:
+    """``if (m[bit] == 1) gate``: one gate conditioned on one measured bit."""
+
+    bit: int
+    gate: Gate
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return self.gate.qubits
+
+
+CONDITIONALS = (IfCompare, IfBit)
+Operation = Union[RY, X, H, CX, Measure, Reset, SetSum, IfCompare, IfBit]
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,7 @@ class Circuit:
 
     def counts(self) -> Counter:
         """Operation counts by kind; conditional gates count as ``if``."""
-        return Counter("if" if isinstance(op, IfCompare) else type(op).__name__.lower() for op in self.ops)
+        return Counter("if" if isinstance(op, CONDITIONALS) else type(op).__name__.lower() for op in self.ops)
 
     def depth(self) -> int:
         """Quantum depth: the longest chain of operations that share a qubit, or where a
@@ -166,6 +180,8 @@ class Circuit:
             start = max((qubit_ready[q] for q in op.qubits), default=0)
             if isinstance(op, IfCompare):
                 start = max([start] + [bit_ready[b] for b in var_bits.get(op.var, ())])
+            elif isinstance(op, IfBit):
+                start = max(start, bit_ready[op.bit])
             end = start + 1
             for q in op.qubits:
                 qubit_ready[q] = end

@@ -44,13 +44,30 @@ def _add_model(p):
     p.add_argument("model", help="trained BNN: .h5 / .keras (Larq) or .onnx")
 
 
+ACTIVATIONS = ("rotation", "ancilla", "ancilla-reset")
+ACTIVATION_HELP = ("quantum neuron activation: rotation; ancilla (the paper's network: weak "
+                   "measurement through an ancilla, neuron qubits carry their state); ancilla-reset "
+                   "(the memoryless reduction) (default: rotation)")
+
+
 def _add_quantum(p):
-    p.add_argument("--activation", choices=("rotation", "ancilla"), default="rotation",
-                   help="quantum neuron activation (default: rotation)")
-    p.add_argument("--quantumness", "--tau", type=float, default=0.0, dest="quantumness",
-                   help="τ >= 0; 0 is the classical network (default 0)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="rotation", help=ACTIVATION_HELP)
+    knob = p.add_mutually_exclusive_group()
+    knob.add_argument("--quantumness", "--tau", type=float, default=None, dest="quantumness",
+                      help="τ >= 0; 0 is the classical network (default 0)")
+    knob.add_argument("--a", type=float, default=None, dest="paper_a",
+                      help="the paper's stretch a (= 2τ), instead of --quantumness")
     p.add_argument("--g", type=float, default=math.pi / 2,
                    help="ancilla coupling angle in [0, pi/2]; pi/2 is classical (default pi/2)")
+
+
+def _quantumness(args) -> float:
+    """τ from --quantumness, or from the paper's --a (τ = a/2)."""
+    from .activations import tau_from_a
+
+    if getattr(args, "paper_a", None) is not None:
+        return tau_from_a(args.paper_a)
+    return 0.0 if args.quantumness is None else args.quantumness
 
 
 def _add_data(p, required: bool):
@@ -98,15 +115,20 @@ def _cmd_info(args):
         print(json.dumps(info, indent=2))
         return
     print(f"model        {info['source']}")
-    print(f"input        {tuple(info['input_shape'])} ({'real' if info['real_input'] else 'binarized'})")
+    print(f"input        {tuple(info['input_shape'])}")
+    if info["host"]["encoder"]:
+        print(f"host encoder {len(info['host']['encoder'])} steps before the first sign")
     width = max(24, 2 + max(len(row["name"]) for row in info["layers"]))
-    print(f"{'layer':<{width}}{'kind':<10}{'inputs':>8}{'neurons':>9}  role")
+    print(f"{'hidden layer':<{width}}{'kind':<8}{'kernel':<15}{'neurons':>8}  role")
     for row in info["layers"]:
-        print(f"{row['name']:<{width}}{row['kind']:<10}{row['inputs']:>8}{row['neurons']:>9}  {row['role']}")
+        print(f"{row['name']:<{width}}{row['kind']:<8}{row['kernel']:<15}{row['neurons']:>8}  {row['role']}")
+    if info["host"]["head"]:
+        print(f"host head    {len(info['host']['head'])} steps after the last sign")
     q = info["qubits"]
     print(f"neurons      {info['neurons']} hidden (one qubit each), {info['classes']} logits on the host")
     print(f"qubits       rotation: {q['rotation_min']} with reuse .. {q['rotation_all']} without; "
-          f"ancilla: {q['ancilla_min']} .. {q['ancilla_all']}")
+          f"ancilla: {q['ancilla_min']} .. {q['ancilla_all']}; ancilla-reset: {q['ancilla_reset_min']} .. "
+          f"{q['ancilla_reset_all']}")
     if "classical_accuracy" in info:
         print(f"accuracy     {info['classical_accuracy']:.4f} classical (τ = 0) on {info['samples']} "
               f"{args.dataset} {args.split} samples")
@@ -137,15 +159,16 @@ def _cmd_run(args):
 
     net = load(args.model)
     x, y = _samples(args)
+    tau = args.quantumness
     start = time.perf_counter()
     if args.backend == "builtin":
-        result = simulate(net, x, activation=args.activation, quantumness=args.quantumness,
+        result = simulate(net, x, activation=args.activation, quantumness=tau,
                           g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty())
     else:
         from .targets import execute
 
         result = execute(net, x, backend=args.backend, activation=args.activation,
-                         quantumness=args.quantumness, g=args.g, shots=args.shots, seed=args.seed,
+                         quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
                          max_qubits=args.max_qubits, progress=True)
     seconds = time.perf_counter() - start
     out = {
@@ -156,8 +179,8 @@ def _cmd_run(args):
         "samples": int(len(y)),
         "shots": args.shots,
         "activation": args.activation,
-        "quantumness": args.quantumness,
-        "g": args.g if args.activation == "ancilla" else None,
+        "quantumness": tau,
+        "g": args.g if args.activation != "rotation" else None,
         "accuracy": result.accuracy(y),
         "shot_accuracy": result.shot_accuracy(y),
         "seconds": round(seconds, 3),
@@ -165,7 +188,7 @@ def _cmd_run(args):
     if args.json:
         print(json.dumps(out, indent=2))
         return
-    knob = f"τ = {args.quantumness:g}" + (f", g = {args.g:.4g}" if args.activation == "ancilla" else "")
+    knob = f"τ = {tau:g}" + (f", g = {args.g:.4g}" if args.activation != "rotation" else "")
     print(f"{out['samples']} {args.dataset} {args.split} samples × {args.shots} shots on {args.backend} "
           f"({args.activation}, {knob})")
     print(f"accuracy        {out['accuracy']:.4f}  (argmax of shot-averaged logits)")
@@ -206,8 +229,7 @@ def _add_sweep(sub):
     p.add_argument("architecture", metavar="MODEL",
                    help="a Larq model file (its architecture, retrained) or a spec like 64-32-10")
     p.add_argument("--dataset", required=True, help="digits | fashion-mnist | PATH.npz")
-    p.add_argument("--activation", choices=("rotation", "ancilla"), default="rotation",
-                   help="quantum neuron activation (default: rotation)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="rotation", help=ACTIVATION_HELP)
     p.add_argument("--quantumness", "--tau", default="0", dest="quantumness",
                    help="comma-separated τ values (for ancilla the neuron's own τ; default 0)")
     p.add_argument("--g", default="pi/2", help="comma-separated ancilla angles g (default pi/2)")
@@ -247,6 +269,8 @@ def _add_compile(sub):
     p.add_argument("--max-qubits", type=int, default=None, help="physical qubit budget (default: unbounded)")
     p.add_argument("--tolerance", type=float, default=0.0,
                    help="angle tolerance in radians for pruning feed-forward levels (default 0: exact)")
+    p.add_argument("--int-bits", type=int, default=32,
+                   help="width of the feed-forward integer; real weights become fixed point in it (default 32)")
     p.add_argument("--sample", type=int, default=None,
                    help="bake sample I of --dataset into the program (default: program inputs)")
     p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
@@ -274,7 +298,8 @@ def _cmd_compile(args):
         inputs = x[args.sample]
     prog = compile_net(load(args.model), target=args.target, activation=args.activation,
                        quantumness=args.quantumness, g=args.g, max_qubits=args.max_qubits,
-                       inputs=inputs, tolerance=args.tolerance, strategy=args.strategy)
+                       inputs=inputs, tolerance=args.tolerance, strategy=args.strategy,
+                       int_bits=args.int_bits)
     write_atomically(args.output, program_text(prog))
     if args.json:
         print(json.dumps(prog.resources, indent=2))
@@ -287,7 +312,10 @@ def _cmd_compile(args):
         t = r["transpiled"]
         print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on {t['device']}")
     if r["max_probability_error"]:
-        print(f"{'pruning bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron")
+        print(f"{'error bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron "
+              f"(pruning and fixed-point rounding)")
+    if r["max_preactivation_error"]:
+        print(f"{'fixed point':<18}|Δu| <= {r['max_preactivation_error']:.3g} ({r['int_bits']}-bit integers)")
 
 
 # --------------------------------------------------------------------------- main
@@ -313,6 +341,8 @@ def run(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if hasattr(args, "paper_a"):
+            args.quantumness = _quantumness(args)  # --a given in the paper's units: τ = a/2
         args.func(args)
     except Bnn2qError as exc:
         print(f"bnn2q: error: {exc}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The quantum-neuron plan: the IR between the neuron-level ``Network`` and the gate-level
-``Circuit``. ``InsertActivation`` builds it, ``PruneLevels`` approximates it, ``AllocateQubits``
-schedules it on physical qubits, ``LowerToCircuit`` turns it into gates.
+``Circuit``. ``InsertActivation`` builds it, ``BuildLevelChains`` turns feed-forward angles
+into integer arithmetic and conditional rotations, ``AllocateQubits`` schedules it on physical
+qubits, ``LowerToCircuit`` turns it into gates.
 
 Every hidden neuron j owns bit m[j] (layer after layer, the source's unit order) and an angle
 rule — how its R_y angle θ_j is obtained:
@@ -8,17 +9,24 @@ rule — how its R_y angle θ_j is obtained:
     FixedAngle(θ)      known at compile time (first layer with the inputs baked in)
     InputAngle(name)   a program input, computed on the host (first layer per sample; every
                        layer in the layerwise strategy, per shot)
-    LevelChain         θ as a function of the previous layer's measured bits (feed-forward)
+    LinearAngle        θ = activation.angle(Σ_i w_i y_i + c) of earlier measured bits: the
+                       exact rule, before it is made arithmetic
+    LevelChain         the same as integer arithmetic on measured bits and conditional
+                       rotations (feed-forward)
 
-LevelChain. With spins y_i = 2 m_i − 1 of the previous layer, z = Σ_i w_i y_i (w_i = ±1) takes
-the levels L_0 < L_1 < … < L_n (step 2). The rotation R_y(θ(z)) is realised as R_y(base)
-followed by conditional R_y(Δ_k) if z ≥ L_k; since R_y angles add,
+LevelChain. With spins y_i = 2 m_i − 1, z = Σ_i k_i y_i (integers k_i) and u ≈ unit · z + offset.
+The rotation R_y(θ(z)) is realised as R_y(base) followed by a conditional R_y(Δ) if z ≥ L for
+each step (L, Δ); since R_y angles add,
 
-    θ'(z) = base + Σ_{k: L_k ≤ z} Δ_k,
+    θ'(z) = base + Σ_{(L, Δ): L ≤ z} Δ.
 
-which equals θ(z) exactly when base = θ(L_0) and Δ_k = θ(L_k) − θ(L_{k−1}). Pruning keeps
-fewer steps, with |θ'(z) − θ(z)| bounded per neuron; ``error`` is the resulting bound on
-|P'(bit = 1) − P(bit = 1)| over every level.
+An exact chain has base = θ(L_0) and Δ_k = θ(L_k) − θ(L_{k−1}) over the reachable levels;
+pruning and fixed-point rounding keep fewer steps, with the resulting bound on
+|P'(bit = 1) − P(bit = 1)| recorded in ``error``.
+
+With the ancilla activation a neuron also undoes its qubit's last outcome: ``carry`` names the
+bit whose value r adds R_y(−π r) (SPEC §2), and the layer's ``readout`` is ``weak`` (through an
+ancilla) or ``projective`` (the last hidden layer).
 """
 
 from __future__ import annotations
@@ -42,24 +50,43 @@ class InputAngle:
 
 
 @dataclass(frozen=True)
-class LevelChain:
-    """θ(z) over the integer levels of z = Σ_i w_i (2 m[b_i] − 1).
+class LinearAngle:
+    """θ = angle(u), u = Σ_i w_i (2 m[b_i] − 1) + offset over ``terms`` ((bit b_i, real w_i))."""
 
-    terms:  ((bit b_i, weight w_i), ...) with w_i = ±1, bits of register m.
-    levels: the reachable values L_0 < … < L_n of z.
-    exact:  θ(L_k), the activation's angle at each level.
+    terms: tuple[tuple[int, float], ...]
+    offset: float
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class LevelChain:
+    """θ as integer feed-forward: z = Σ_i k_i (2 m[b_i] − 1) over ``terms`` ((bit, k_i)).
+
+    unit, offset: u ≈ unit · z + offset (``rounding`` bounds |u − (unit z + offset)|, from
+        fixed-point weights; 0 when exact).
     base, steps: the realised chain, θ'(z) = base + Σ_{(L, Δ) ∈ steps, L ≤ z} Δ.
-    error:  max over levels of |P'(1) − P(1)| (0 for an exact chain)."""
+    levels, exact: the reachable levels of z and θ there (empty when too many to list).
+    error: bound on |P'(1) − P(1)| over every input of the neuron (0 for an exact chain)."""
 
     terms: tuple[tuple[int, int], ...]
-    levels: tuple[int, ...]
-    exact: tuple[float, ...]
     base: float
     steps: tuple[tuple[int, float], ...]
+    unit: float = 1.0
+    offset: float = 0.0
+    levels: tuple[int, ...] = ()
+    exact: tuple[float, ...] = ()
+    rounding: float = 0.0
     error: float = 0.0
 
+    def values(self) -> list[float]:
+        """Every angle the chain can realise, in order of z."""
+        out = [self.base]
+        for _, delta in self.steps:
+            out.append(out[-1] + delta)
+        return out
+
     def realised(self) -> list[float]:
-        """θ'(L_k) at every level."""
+        """θ'(L_k) at every listed level."""
         out, theta, k = [], self.base, 0
         for level in self.levels:
             while k < len(self.steps) and self.steps[k][0] <= level:
@@ -69,36 +96,44 @@ class LevelChain:
         return out
 
 
-AngleRule = Union[FixedAngle, InputAngle, LevelChain]
+AngleRule = Union[FixedAngle, InputAngle, LinearAngle, LevelChain]
 
 
 @dataclass(frozen=True)
 class QuantumNeuron:
-    """Hidden neuron ``index`` of ``layer``; its output bit is m[bit]."""
+    """Hidden neuron ``index`` of ``layer``; its output bit is m[bit]. ``carry``: the bit of its
+    qubit's last outcome (ancilla activation, neuron qubits that carry their state)."""
 
     layer: int
     index: int
     bit: int
     angle: AngleRule
+    carry: int | None = None
 
 
 @dataclass(frozen=True)
 class QuantumLayer:
-    """One hidden layer: neurons in source order, bits m[start:stop]."""
+    """One hidden layer: neurons in source order, bits m[start:stop], read out ``weak`` (through
+    an ancilla) or ``projective`` (the neuron qubit itself)."""
 
     name: str
     neurons: tuple[QuantumNeuron, ...]
     start: int
     stop: int
+    readout: str = "projective"
 
 
 @dataclass(frozen=True, eq=False)
 class QuantumNetwork:
-    """Hidden layers with their activation inserted (``activation`` from ``bnn2q.activations``)."""
+    """Hidden layers with their activation inserted (``activation`` from ``bnn2q.activations``).
+
+    ``memory``: neuron j of each layer runs on the qubit of neuron j of the layer before
+    (the ancilla activation)."""
 
     layers: tuple[QuantumLayer, ...]
     activation: object
     source: str = "<model>"
+    memory: bool = False
 
     @property
     def n_bits(self) -> int:
@@ -116,8 +151,8 @@ class QuantumNetwork:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where neuron m[bit] runs: its qubit, its ancilla (ancilla activation) and whether each
-    must be reset first because an earlier neuron used it."""
+    """Where neuron m[bit] runs: its qubit, its ancilla (weak readout) and whether each must be
+    reset first because an earlier neuron used it."""
 
     bit: int
     qubit: int

@@ -24,8 +24,10 @@ def test_info_reports_layers_qubits_and_classical_accuracy(capsys, digits_model_
     code, out, err = _run(capsys, "info", str(digits_model_path), "--dataset", "digits", "--json")
     assert code == 0, err
     info = json.loads(out)
-    assert [row["neurons"] for row in info["layers"]] == [64, 32, 10]
-    assert info["neurons"] == 96 and info["qubits"]["rotation_all"] == 96 and info["qubits"]["ancilla_min"] == 2
+    assert [row["neurons"] for row in info["layers"]] == [64, 32] and info["classes"] == 10
+    assert [row["kernel"] for row in info["layers"]] == ["scaled-binary", "scaled-binary"]
+    assert info["neurons"] == 96 and info["qubits"]["rotation_all"] == 96
+    assert info["qubits"]["ancilla_min"] == 65 and info["qubits"]["ancilla_reset_min"] == 2
     assert 0.8 < info["classical_accuracy"] <= 1.0
 
 
@@ -43,6 +45,14 @@ def test_run_text_table(capsys, digits_model_path):
     assert code == 0 and "accuracy" in out and "g = 1" in out
 
 
+def test_the_papers_knob_a_is_twice_tau(capsys, digits_model_path):
+    argv = ["run", str(digits_model_path), "--dataset", "digits", "--samples", "20", "--shots", "5", "--json"]
+    _, by_a, _ = _run(capsys, *argv, "--a", "1.0")
+    _, by_tau, _ = _run(capsys, *argv, "--quantumness", "0.5")
+    a, tau = json.loads(by_a), json.loads(by_tau)
+    assert a["quantumness"] == 0.5 and a["accuracy"] == tau["accuracy"]
+
+
 @pytest.mark.parametrize(
     "argv,match",
     [
@@ -52,7 +62,8 @@ def test_run_text_table(capsys, digits_model_path):
         (["run", "{model}", "--dataset", "digits", "--shots", "0"], "shots must be a positive integer"),
         (["run", "{model}", "--dataset", "digits", "--samples", "0"], "--samples must be >= 1"),
         (["info", "{missing}"], "model file .* not found"),
-        (["info", "{tern}"], "kernel_quantizer 'ste_tern' is not a sign quantizer"),
+        (["info", "{tern}"], r"kernel_quantizer 'ste_tern' gives 3 distinct weight values \(a ternary quantizer"),
+        (["run", "{model}", "--dataset", "digits", "--a", "-2"], "the paper's stretch a must be >= 0"),
     ],
 )
 def test_bad_input_is_one_line_and_nonzero(capsys, tmp_path, digits_model_path, argv, match):

@@ -1,4 +1,4 @@
-"""Split a real kernel into ±1 signs and one positive scale per output unit, or refuse."""
+"""Split a kernel into ±1 signs and one positive scale per output unit when it is binary."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from ..errors import FrontendError
 RTOL = 1e-6
 
 
-def split_binary_kernel(weights: np.ndarray, out_axis: int, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """W = scale_j · S with S ∈ {±1}: returns (S as int8, scale [n_out]).
+def split_kernel(weights: np.ndarray, out_axis: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(kernel, scale [n_out]) with W = kernel · scale per output unit: the kernel is ±1 when
+    every unit's weights are ±one magnitude (an integer fast path downstream), else W itself
+    with scale 1 (a real kernel).
 
     Args:
         weights: the kernel as stored (any float dtype).
@@ -25,12 +27,6 @@ def split_binary_kernel(weights: np.ndarray, out_axis: int, where: str) -> tuple
         raise FrontendError(f"{where}: the kernel holds NaN or inf")
     per_unit = np.moveaxis(np.abs(w), out_axis, -1).reshape(-1, w.shape[out_axis])
     scale = per_unit.max(axis=0)
-    if np.any(scale <= 0):
-        raise FrontendError(f"{where}: an output unit has an all-zero kernel; weights must be ±1")
-    if not np.allclose(per_unit, scale, rtol=RTOL, atol=0):
-        sample = ", ".join(f"{v:.4g}" for v in np.unique(w)[:4])
-        raise FrontendError(
-            f"{where}: weights are not binary (±1, or ±scale per output unit), e.g. {sample}; "
-            "binarize the kernel (a sign quantizer such as larq's ste_sign, or BipolarQuant)"
-        )
-    return np.where(w >= 0, 1, -1).astype(np.int8), scale
+    if np.all(scale > 0) and np.allclose(per_unit, scale, rtol=RTOL, atol=0):
+        return np.where(w >= 0, 1.0, -1.0), scale
+    return w, np.ones(w.shape[out_axis])

@@ -1,8 +1,10 @@
-"""Larq/Keras frontend: a trained tf.keras model (Sequential or a linear functional chain) →
-the op graph (SPEC §1).
+"""Larq/Keras frontend: a trained tf.keras model (Sequential or functional, nested models
+included) → the op graph (SPEC §1).
 
-The sign between layers is the next layer's ``input_quantizer``; kernels are binarized by the
-layer's ``kernel_quantizer`` (``magnitude_aware_sign`` adds a per-output-channel scale)."""
+A sign between layers is a Larq quantizer: a layer's ``input_quantizer`` or an ``Activation``
+with a sign quantizer. Kernels are what the layer's ``kernel_quantizer`` makes of them: ±1
+(``ste_sign`` and friends), ±scale per output channel (``magnitude_aware_sign``, larq-zoo's
+``xnor_weight_scale``), or real (``kernel_quantizer=None``, plain Keras ``Dense``/``Conv2D``)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FrontendError
-from ..ir import Affine, BatchNorm, Conv2D, Dense, Graph, MaxPool2D, Sign
+from ..ir import (INPUT, Add, Affine, AvgPool2D, BatchNorm, Concat, Conv2D, Dense, Elementwise, Gather,
+                  GlobalAvgPool, Graph, MaxPool2D, Node, Reshape, Sign)
+from .quantizers import KernelQuantizer, input_quantizer, kernel_quantizer
 from .tf_env import import_tf
 
-SIGN_QUANTIZERS = ("ste_sign", "approx_sign", "swish_sign")
-KERNEL_QUANTIZERS = SIGN_QUANTIZERS + ("magnitude_aware_sign",)
-IGNORED = ("InputLayer", "Flatten", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Reshape")
+#: Layers that compute nothing at inference.
+IDENTITY = ("InputLayer", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise",
+            "GaussianDropout", "AlphaDropout", "ActivityRegularization")
+#: Keras activation names → the host's real nonlinearities.
+REAL_ACTIVATIONS = {"relu": ("relu", 1.0), "tanh": ("tanh", 1.0), "sigmoid": ("sigmoid", 1.0),
+                    "hard_tanh": ("hard_tanh", 1.0)}
+SUPPORTED = ("QuantDense, QuantConv2D, QuantDepthwiseConv2D, Dense, Conv2D, DepthwiseConv2D, "
+             "BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Add, "
+             "Concatenate, Flatten, Reshape, ZeroPadding2D, Rescaling, Dropout, Activation, ReLU, "
+             "LeakyReLU, PReLU, Softmax")
 
 
 def read_keras_file(path: Path) -> Graph:
@@ -42,248 +53,312 @@ def read_keras_model(model, source: str | None = None) -> Graph:
         )
     source = source or model.name
     try:
-        input_shape = tuple(model.input_shape[1:])
+        input_shape = model.input_shape
     except (AttributeError, RuntimeError):
         raise FrontendError(f"{source}: the model is not built; call it once or give an Input") from None
-    if isinstance(model.input_shape, list):
-        raise FrontendError(f"{source}: the model has {len(model.input_shape)} inputs; bnn2q reads one")
+    if isinstance(input_shape, list):
+        raise FrontendError(f"{source}: the model has {len(input_shape)} inputs; bnn2q reads one")
+    input_shape = tuple(input_shape[1:])
     if any(d is None for d in input_shape):
         raise FrontendError(f"{source}: input shape {input_shape} has unknown dimensions; fix it")
-    reader = _Reader(larq, source, input_shape)
-    layers = _chain(model, keras, source)
-    for index, layer in enumerate(layers):
-        reader.read(layer, last=index == len(layers) - 1)
-    return Graph(input_shape, tuple(reader.ops), source)
-
-
-def _chain(model, keras, source: str) -> list:
-    """The model's layers in order, checking that they form one linear chain."""
-    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    if isinstance(model, keras.Sequential):
-        return layers
-    prev = None
-    for layer in layers:
-        nodes = getattr(layer, "_inbound_nodes", [])
-        if len(nodes) != 1:
-            raise FrontendError(
-                f"{source}: layer {layer.name!r} is used {len(nodes)} times; bnn2q reads "
-                "sequential chains without shared layers"
-            )
-        inbound = nodes[0].inbound_layers
-        inbound = inbound if isinstance(inbound, (list, tuple)) else [inbound]
-        if len(inbound) != 1:
-            raise FrontendError(
-                f"{source}: layer {layer.name!r} has {len(inbound)} inputs; bnn2q reads "
-                "sequential chains (no residual or concatenated branches)"
-            )
-        src = inbound[0]
-        if prev is not None and src is not prev:
-            raise FrontendError(
-                f"{source}: layer {layer.name!r} reads {src.name!r}, not the previous layer "
-                f"{prev.name!r}; the graph cannot be linearized"
-            )
-        prev = layer
-    if prev is not None and len(model.outputs) != 1:
+    if len(model.outputs) != 1:
         raise FrontendError(f"{source}: the model has {len(model.outputs)} outputs; bnn2q reads one")
-    return layers
+    reader = _Reader(source)
+    out = reader.model(model, INPUT, keras)
+    return Graph(input_shape, tuple(reader.nodes), out, source)
 
 
 class _Reader:
-    """Turns layers into ops, tracking the shape and whether the input is real-valued."""
+    """Turns layers into nodes; values are named after the layer that writes them."""
 
-    def __init__(self, larq, source: str, input_shape: tuple):
-        self.larq = larq
+    def __init__(self, source: str):
         self.source = source
-        self.shape = input_shape
-        self.ops: list = []
-        self.linear_seen = False
-        self.ended = None  # name of the softmax that closed the model
+        self.nodes: list[Node] = []
+        self.shapes: dict[str, tuple] = {}
+        self.softmax: str | None = None  # the softmax that must end the model
 
-    def read(self, layer, last: bool):
+    # -- graph walk ------------------------------------------------------------------------
+
+    def model(self, model, input_value: str, keras) -> str:
+        """Emit the nodes of ``model`` reading ``input_value``; return its output value."""
+        if isinstance(model, keras.Sequential):
+            value = input_value
+            for layer in model.layers:
+                value = self.layer(layer, [value], keras)
+            return value
+        values = {id(model.inputs[0]): input_value}
+        for layer in _topological(model, self.source):
+            inputs = []
+            for tensor in _inbound_tensors(layer, model, self.source):
+                if id(tensor) not in values:
+                    raise FrontendError(f"{self.source}: layer {layer.name!r} reads a tensor bnn2q "
+                                        "cannot place (a second model input?)")
+                inputs.append(values[id(tensor)])
+            values[id(_output_tensor(layer, model, self.source))] = self.layer(layer, inputs, keras)
+        return values[id(model.outputs[0])]
+
+    def layer(self, layer, inputs: list[str], keras) -> str:
         kind = type(layer).__name__
-        if self.ended is not None and kind not in IGNORED:
-            raise FrontendError(
-                f"layer {layer.name!r} follows the softmax {self.ended!r}; softmax must be last"
-            )
+        if self.softmax is not None and kind not in IDENTITY:
+            raise FrontendError(f"layer {layer.name!r} follows the softmax {self.softmax!r}; "
+                                "softmax must be last")
+        if isinstance(layer, keras.Model):
+            if len(inputs) != 1:
+                raise FrontendError(f"nested model {layer.name!r} has {len(inputs)} inputs; bnn2q reads one")
+            return self.model(layer, inputs[0], keras)
+        if kind in IDENTITY:
+            return inputs[0]
         handler = getattr(self, f"_{kind}", None)
-        if handler is not None:
-            handler(layer, last)
-        elif kind in IGNORED:
-            if kind == "Reshape" or kind == "Flatten":
-                self.shape = tuple(layer.output_shape[1:])
-        elif kind in ("Dense", "Conv2D"):
-            raise FrontendError(
-                f"layer {layer.name!r} is a full-precision {kind}; use larq's Quant{kind} with a "
-                "sign kernel_quantizer (e.g. 'ste_sign')"
-            )
-        elif hasattr(layer, "layers"):
-            raise FrontendError(
-                f"layer {layer.name!r} is a nested model; flatten it into one Sequential model"
-            )
-        else:
-            raise FrontendError(
-                f"layer {layer.name!r} has unsupported type {kind}; bnn2q reads QuantDense, "
-                "QuantConv2D, BatchNormalization, MaxPooling2D, Flatten, Reshape, Dropout"
-            )
+        if handler is None:
+            if kind in ("Lambda", "TFOpLambda"):
+                raise FrontendError(f"layer {layer.name!r} is a Lambda; bnn2q cannot read arbitrary "
+                                    "code — replace it with Keras layers")
+            raise FrontendError(f"layer {layer.name!r} has unsupported type {kind}; bnn2q reads {SUPPORTED}")
+        if kind not in ("Add", "Concatenate") and len(inputs) != 1:
+            raise FrontendError(f"layer {layer.name!r} ({kind}) has {len(inputs)} inputs; it takes one")
+        return handler(layer, inputs)
+
+    def emit(self, op, inputs, name: str | None = None) -> str:
+        out = name or op.name
+        while any(n.output == out for n in self.nodes) or out == INPUT:
+            out += "'"
+        self.nodes.append(Node(op, tuple(inputs), out))
+        return out
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _sign(self, layer, quantizer, what: str):
-        name = quantizer_name(quantizer)
-        if name is None:
-            if self._input_is_binary():
-                return  # an Activation('ste_sign') (and maybe a pool) already binarized it
-            if self.linear_seen:
-                raise FrontendError(
-                    f"layer {layer.name!r} has no {what} and so reads real-valued activations; "
-                    "hidden layers need a sign-like quantizer (e.g. input_quantizer='ste_sign')"
-                )
-            return  # the first layer may take real inputs
-        if name not in SIGN_QUANTIZERS:
-            raise FrontendError(
-                f"layer {layer.name!r}: {what} {name!r} is not a sign quantizer; bnn2q supports "
-                f"{', '.join(SIGN_QUANTIZERS)} (multi-bit quantizers cannot become one qubit)"
-            )
-        if not self._input_is_binary():
-            self.ops.append(Sign(f"{layer.name}.{what}"))
+    def _quantize_input(self, layer, value: str) -> str:
+        q = input_quantizer(getattr(layer, "input_quantizer", None), f"layer {layer.name!r}: input_quantizer")
+        if q is None:
+            return value
+        spins = self.emit(Sign(f"{layer.name}.input_quantizer", strict=q.strict), [value])
+        if q.bits:  # a 0/1 quantizer: s = (y + 1)/2
+            return self.emit(Affine(f"{layer.name}.bits", np.array(0.5), np.array(0.5)), [spins])
+        return spins
 
-    def _input_is_binary(self) -> bool:
-        """Whether the current activations are bits: a Sign, then only OR-pools."""
-        for op in reversed(self.ops):
-            if isinstance(op, Sign):
-                return True
-            if not isinstance(op, MaxPool2D):
-                return False
-        return False
+    def _kernel(self, layer) -> KernelQuantizer:
+        latent = np.asarray(layer.depthwise_kernel if hasattr(layer, "depthwise_kernel") else layer.kernel)
+        return kernel_quantizer(getattr(layer, "kernel_quantizer", None), latent, f"layer {layer.name!r}")
 
-    def _kernel(self, layer) -> tuple[np.ndarray, np.ndarray]:
-        """(±1 kernel, per-output-channel scale) of the layer's quantized kernel."""
-        import tensorflow as tf
+    def _finish(self, layer, value: str, scale) -> str:
+        """Kernel scale, bias, then the layer's own activation."""
+        if scale is not None:
+            value = self.emit(Affine(f"{layer.name}.kernel_scale", scale, np.zeros_like(scale)), [value])
+        if getattr(layer, "use_bias", False) and getattr(layer, "bias", None) is not None:
+            bias = np.asarray(layer.bias, dtype=np.float64)
+            value = self.emit(Affine(f"{layer.name}.bias", np.ones_like(bias), bias), [value])
+        return self._activation(layer, getattr(layer, "activation", None), value)
 
-        name = quantizer_name(layer.kernel_quantizer)
-        if name is None:
-            raise FrontendError(
-                f"layer {layer.name!r} has kernel_quantizer=None (real weights); set a sign "
-                "kernel_quantizer such as 'ste_sign'"
-            )
-        if name not in KERNEL_QUANTIZERS:
-            raise FrontendError(
-                f"layer {layer.name!r}: kernel_quantizer {name!r} is not a sign quantizer; "
-                f"bnn2q supports {', '.join(KERNEL_QUANTIZERS)}"
-            )
-        latent = tf.constant(np.asarray(layer.kernel.numpy() if hasattr(layer.kernel, "numpy") else layer.kernel))
-        kernel = np.asarray(layer.kernel_quantizer(latent), dtype=np.float64)
-        flat = kernel.reshape(-1, kernel.shape[-1])
-        scale = np.abs(flat).max(axis=0)
-        if not np.all(np.isfinite(flat)) or np.any(scale <= 0):
-            raise FrontendError(f"layer {layer.name!r}: quantized kernel has zero or non-finite values")
-        if not np.allclose(np.abs(flat), scale, rtol=1e-5, atol=0):
-            raise FrontendError(
-                f"layer {layer.name!r}: the quantized kernel is not ±scale per output channel"
-            )
-        return np.where(kernel >= 0, 1, -1).astype(np.int8), scale
-
-    def _scale_and_bias(self, layer, scale: np.ndarray):
-        if not np.allclose(scale, 1.0, rtol=0, atol=0):
-            self.ops.append(Affine(f"{layer.name}.kernel_scale", scale, np.zeros_like(scale)))
-        if getattr(layer, "use_bias", False) and layer.bias is not None:
-            bias = np.asarray(layer.bias.numpy(), dtype=np.float64)
-            self.ops.append(Affine(f"{layer.name}.bias", np.ones_like(bias), bias))
-
-    def _activation(self, layer, last: bool):
-        act = getattr(layer, "activation", None)
-        name = getattr(act, "__name__", "linear") if act is not None else "linear"
-        if name == "linear":
-            return
-        if name == "softmax" and last:
-            self.ended = layer.name
-            return
-        raise FrontendError(
-            f"layer {layer.name!r} has activation {name!r}; bnn2q takes linear layers whose sign "
-            "is the next layer's input_quantizer (softmax only on the last layer)"
-        )
+    def _activation(self, layer, fn, value: str, own: bool = False) -> str:
+        """The op of activation ``fn``: the layer's own (``own``: an Activation layer, named as
+        the layer) or a layer's ``activation=`` argument (named layer.activation)."""
+        name = _fn_name(fn)
+        if name in (None, "linear"):
+            return value
+        if name == "softmax":
+            self.softmax = layer.name
+            return value
+        if name in REAL_ACTIVATIONS:
+            kind, alpha = REAL_ACTIVATIONS[name]
+            return self.emit(Elementwise(layer.name if own else f"{layer.name}.{name}", kind, np.array(alpha)),
+                             [value])
+        q = input_quantizer(fn, f"layer {layer.name!r}: activation")
+        spins = self.emit(Sign(layer.name if own else f"{layer.name}.{name}", strict=q.strict), [value])
+        if q.bits:
+            return self.emit(Affine(f"{layer.name}.bits", np.array(0.5), np.array(0.5)), [spins])
+        return spins
 
     # -- layer handlers --------------------------------------------------------------------
 
-    def _QuantDense(self, layer, last):
-        self._sign(layer, layer.input_quantizer, "input_quantizer")
-        kernel, scale = self._kernel(layer)
-        self.ops.append(Dense(layer.name, kernel.T))
-        self._scale_and_bias(layer, scale)
-        self._activation(layer, last)
-        self.linear_seen = True
-        self.shape = (kernel.shape[1],)
+    def _QuantDense(self, layer, inputs):
+        value = self._quantize_input(layer, inputs[0])
+        k = self._kernel(layer)
+        value = self.emit(Dense(layer.name, k.values.T), [value])
+        return self._finish(layer, value, k.scale)
 
-    def _QuantConv2D(self, layer, last):
-        if layer.data_format != "channels_last":
+    _Dense = _QuantDense
+
+    def _QuantConv2D(self, layer, inputs, depthwise: bool = False):
+        if getattr(layer, "data_format", "channels_last") != "channels_last":
             raise FrontendError(f"layer {layer.name!r}: data_format must be channels_last")
         if tuple(layer.dilation_rate) != (1, 1):
-            raise FrontendError(f"layer {layer.name!r}: dilation_rate {layer.dilation_rate} is not supported")
-        if layer.padding == "same" and float(getattr(layer, "pad_values", 0.0)) != 0.0:
-            raise FrontendError(
-                f"layer {layer.name!r}: pad_values={layer.pad_values} is not supported; use 0"
-            )
-        self._sign(layer, layer.input_quantizer, "input_quantizer")
-        kernel, scale = self._kernel(layer)
+            raise FrontendError(f"layer {layer.name!r}: dilation_rate {tuple(layer.dilation_rate)} "
+                                "is not supported; bnn2q reads undilated convolutions")
         in_shape = tuple(int(d) for d in layer.input_shape[1:])
+        value = self._quantize_input(layer, inputs[0])
+        k = self._kernel(layer)
+        kernel, scale = k.values, k.scale
+        groups = int(getattr(layer, "groups", 1))
+        if depthwise:  # [kh, kw, c, m] → groups of one input channel, outputs c·m + j
+            kh, kw, c, m = kernel.shape
+            kernel = kernel.reshape(kh, kw, 1, c * m)
+            groups = c
+            scale = None if scale is None else np.asarray(scale).reshape(-1)
         padding = _padding(layer.padding, in_shape[:2], kernel.shape[:2], tuple(layer.strides))
-        self.ops.append(Conv2D(layer.name, kernel, in_shape, tuple(layer.strides), padding))
-        self._scale_and_bias(layer, scale)
-        self._activation(layer, last)
-        self.linear_seen = True
-        self.shape = tuple(int(d) for d in layer.output_shape[1:])
+        conv = Conv2D(layer.name, kernel, in_shape, tuple(layer.strides), padding, groups)
+        value = self.emit(conv, [value])
+        pad_value = float(getattr(layer, "pad_values", 0.0) or 0.0)
+        if layer.padding == "same" and pad_value != 0.0:
+            # Padding with v adds conv(v on the border, 0 inside): a per-unit constant.
+            border = np.full((1,) + tuple(np.add(in_shape[:2], [padding[0] + padding[1], padding[2] + padding[3]]))
+                             + (in_shape[2],), pad_value)
+            border[:, padding[0]: padding[0] + in_shape[0], padding[2]: padding[2] + in_shape[1]] = 0.0
+            from ..sim.kernels import Kernels
 
-    def _MaxPooling2D(self, layer, last):
-        if layer.data_format != "channels_last":
+            unpadded = Conv2D(layer.name, kernel, border.shape[1:], tuple(layer.strides), (0, 0, 0, 0), groups)
+            offset = Kernels().run(unpadded, [border], [border.shape[1:]], unpadded.shape_out)[0]
+            value = self.emit(Affine(f"{layer.name}.pad_values", np.ones_like(offset), offset), [value])
+        return self._finish(layer, value, scale)
+
+    _Conv2D = _QuantConv2D
+
+    def _QuantDepthwiseConv2D(self, layer, inputs):
+        if int(getattr(layer, "depth_multiplier", 1)) < 1:
+            raise FrontendError(f"layer {layer.name!r}: depth_multiplier must be >= 1")
+        return self._QuantConv2D(layer, inputs, depthwise=True)
+
+    _DepthwiseConv2D = _QuantDepthwiseConv2D
+
+    def _BatchNormalization(self, layer, inputs):
+        axis = layer.axis if isinstance(layer.axis, int) else (layer.axis[0] if len(layer.axis) == 1 else None)
+        rank = len(layer.input_shape) - 1
+        if axis is None or axis not in (-1, rank):
+            raise FrontendError(f"batch-norm {layer.name!r} normalizes axis {layer.axis}; bnn2q needs "
+                                "the channel (last) axis")
+        mean = np.asarray(layer.moving_mean)
+        ones, zeros = np.ones_like(mean), np.zeros_like(mean)
+        gamma = np.asarray(layer.gamma) if layer.scale else ones
+        beta = np.asarray(layer.beta) if layer.center else zeros
+        bn = BatchNorm(layer.name, gamma, beta, mean, np.asarray(layer.moving_variance), float(layer.epsilon))
+        return self.emit(bn, inputs)
+
+    def _pool(self, layer, inputs, cls, **extra):
+        if getattr(layer, "data_format", "channels_last") != "channels_last":
             raise FrontendError(f"layer {layer.name!r}: data_format must be channels_last")
         in_shape = tuple(int(d) for d in layer.input_shape[1:])
         pool, strides = tuple(layer.pool_size), tuple(layer.strides)
         padding = _padding(layer.padding, in_shape[:2], pool, strides)
-        self.ops.append(MaxPool2D(layer.name, in_shape, pool, strides, padding))
-        self.shape = tuple(int(d) for d in layer.output_shape[1:])
+        return self.emit(cls(layer.name, in_shape, pool, strides, padding, **extra), inputs)
 
-    def _BatchNormalization(self, layer, last):
-        axis = layer.axis if isinstance(layer.axis, int) else (layer.axis[0] if len(layer.axis) == 1 else None)
-        rank = len(layer.input_shape) - 1
-        if axis is None or axis not in (-1, rank):
-            raise FrontendError(
-                f"batch-norm {layer.name!r} normalizes axis {layer.axis}; bnn2q needs the channel "
-                "(last) axis"
-            )
-        mean = layer.moving_mean.numpy()
-        ones, zeros = np.ones_like(mean), np.zeros_like(mean)
-        gamma = layer.gamma.numpy() if layer.scale else ones
-        beta = layer.beta.numpy() if layer.center else zeros
-        self.ops.append(
-            BatchNorm(layer.name, gamma, beta, mean, layer.moving_variance.numpy(), float(layer.epsilon))
-        )
+    def _MaxPooling2D(self, layer, inputs):
+        return self._pool(layer, inputs, MaxPool2D)
 
-    def _Activation(self, layer, last):
-        name = quantizer_name(layer.activation)
-        if name in SIGN_QUANTIZERS:
-            if not self._input_is_binary():
-                self.ops.append(Sign(layer.name))
+    def _AveragePooling2D(self, layer, inputs):
+        return self._pool(layer, inputs, AvgPool2D)
+
+    def _GlobalAveragePooling2D(self, layer, inputs):
+        if getattr(layer, "keepdims", False):
+            raise FrontendError(f"layer {layer.name!r}: keepdims=True is not supported")
+        return self.emit(GlobalAvgPool(layer.name, tuple(int(d) for d in layer.input_shape[1:])), inputs)
+
+    def _Flatten(self, layer, inputs):
+        return self.emit(Reshape(layer.name, tuple(int(d) for d in layer.output_shape[1:])), inputs)
+
+    _Reshape = _Flatten
+
+    def _ZeroPadding2D(self, layer, inputs):
+        h, w, c = (int(d) for d in layer.input_shape[1:])
+        (top, bottom), (left, right) = layer.padding
+        index = np.full((h + top + bottom, w + left + right, c), -1, dtype=np.int64)
+        index[top: top + h, left: left + w] = np.arange(h * w * c).reshape(h, w, c)
+        return self.emit(Gather(layer.name, index, index.shape), inputs)
+
+    def _Rescaling(self, layer, inputs):
+        return self.emit(Affine(layer.name, np.array(float(layer.scale)), np.array(float(layer.offset))), inputs)
+
+    def _Add(self, layer, inputs):
+        return self.emit(Add(layer.name), inputs)
+
+    def _Concatenate(self, layer, inputs):
+        rank = len(layer.output_shape) - 1
+        if layer.axis not in (-1, rank):
+            raise FrontendError(f"concatenate {layer.name!r} joins axis {layer.axis}; bnn2q joins "
+                                "channels (the last axis)")
+        return self.emit(Concat(layer.name), inputs)
+
+    def _Activation(self, layer, inputs):
+        return self._activation(layer, layer.activation, inputs[0], own=True)
+
+    def _Softmax(self, layer, inputs):
+        self.softmax = layer.name
+        return inputs[0]
+
+    def _ReLU(self, layer, inputs):
+        if layer.max_value is not None or float(layer.threshold) != 0.0:
+            raise FrontendError(f"layer {layer.name!r}: ReLU with max_value or threshold is not supported")
+        slope = float(layer.negative_slope)
+        fn = Elementwise(layer.name, "prelu", np.array(slope)) if slope else Elementwise(layer.name, "relu")
+        return self.emit(fn, inputs)
+
+    def _LeakyReLU(self, layer, inputs):
+        return self.emit(Elementwise(layer.name, "prelu", np.array(float(layer.alpha))), inputs)
+
+    def _PReLU(self, layer, inputs):
+        alpha = np.asarray(layer.alpha, dtype=np.float64)
+        if alpha.ndim > 1 and alpha.shape[:-1] != (1,) * (alpha.ndim - 1):
+            alpha_ok = np.all(alpha == alpha.reshape(-1, alpha.shape[-1])[0])
+            if not alpha_ok:
+                raise FrontendError(f"layer {layer.name!r}: PReLU with per-position slopes is not supported")
+        return self.emit(Elementwise(layer.name, "prelu", alpha.reshape(-1, alpha.shape[-1])[0]
+                                     if alpha.ndim > 1 else alpha), inputs)
+
+
+def _topological(model, source: str) -> list:
+    """The model's layers so that every layer comes after the layers it reads."""
+    layers = [layer for layer in model.layers]
+    order, seen = [], set()
+    by_id = {id(layer): layer for layer in layers}
+
+    def visit(layer, stack=()):
+        if id(layer) in seen:
             return
-        self._activation(layer, last)
+        for node in _own_nodes(layer, model, source):
+            for src in _as_list(node.inbound_layers):
+                if id(src) in by_id and id(src) not in stack:
+                    visit(src, stack + (id(layer),))
+        seen.add(id(layer))
+        order.append(layer)
 
-    def _Softmax(self, layer, last):
-        if not last:
-            raise FrontendError(f"softmax {layer.name!r} must be the last layer")
-        self.ended = layer.name
-
-    def _QuantDepthwiseConv2D(self, layer, last):
-        raise FrontendError(f"layer {layer.name!r}: depthwise convolutions are not supported")
+    for layer in layers:
+        visit(layer)
+    return [layer for layer in order if type(layer).__name__ != "InputLayer"]
 
 
-def quantizer_name(quantizer) -> str | None:
-    """Larq's alias of a quantizer given as a function or an instance (SteSign → 'ste_sign')."""
-    if quantizer is None:
+def _own_nodes(layer, model, source: str) -> list:
+    """The inbound nodes of ``layer`` that belong to ``model``'s graph."""
+    keys = getattr(model, "_network_nodes", None)
+    nodes = list(getattr(layer, "_inbound_nodes", []))
+    if keys is not None:
+        nodes = [n for i, n in enumerate(nodes) if f"{layer.name}_ib-{i}" in keys]
+    if len(nodes) > 1:
+        raise FrontendError(f"{source}: layer {layer.name!r} is used {len(nodes)} times; bnn2q reads "
+                            "models without shared layers")
+    return nodes
+
+
+def _inbound_tensors(layer, model, source: str) -> list:
+    nodes = _own_nodes(layer, model, source)
+    return _as_list(nodes[0].input_tensors) if nodes else []
+
+
+def _output_tensor(layer, model, source: str):
+    nodes = _own_nodes(layer, model, source)
+    outputs = _as_list(nodes[0].output_tensors)
+    if len(outputs) != 1:
+        raise FrontendError(f"{source}: layer {layer.name!r} has {len(outputs)} outputs; bnn2q reads one")
+    return outputs[0]
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _fn_name(fn) -> str | None:
+    if fn is None:
         return None
-    name = getattr(quantizer, "__name__", None)
-    if name is None:
-        cls = type(quantizer).__name__
-        name = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
-    return name
+    return getattr(fn, "__name__", None) or type(fn).__name__
 
 
 def _padding(mode: str, in_hw, k_hw, strides) -> tuple[int, int, int, int]:

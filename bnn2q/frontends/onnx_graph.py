@@ -1,8 +1,8 @@
-"""ONNX frontend: a BNN exported to ONNX (tf2onnx, plain Sign/MatMul/Gemm/Conv graphs,
-QONNX ``BipolarQuant``) → the op graph (SPEC §1), the same IR the Larq path produces.
+"""ONNX frontend: a BNN exported to ONNX (tf2onnx, PyTorch, QONNX/Brevitas ``BipolarQuant``,
+plain graphs) → the op graph (SPEC §1), the same IR the Larq path produces.
 
 Reading runs in three steps: ``onnx_checks`` (file, opset, ONNX checker with shape inference,
-one static input), constant folding (``onnx_constants``) and the chain walk (``onnx_chain``)."""
+one static input), constant folding (``onnx_constants``) and the graph walk (``onnx_reader``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..errors import FrontendError
 from ..ir import Graph
-from .onnx_chain import ChainReader
 from .onnx_checks import check_model, default_opset, load_model_file, single_input
+from .onnx_reader import OnnxReader
 
 
 def read_onnx_file(path) -> Graph:
@@ -35,4 +35,4 @@ def read_onnx_model(model, source: str | None = None) -> Graph:
     opset = default_opset(model)
     check_model(model)
     name, shape, batch = single_input(model)
-    return ChainReader(model, opset, name, shape, batch, source).read()
+    return OnnxReader(model, opset, name, shape, batch, source).read()

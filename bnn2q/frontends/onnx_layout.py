@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: What ``Shape`` reports for the batch axis: a value no real dimension takes, so a Reshape
+#: whose first entry is it keeps the batch axis (PyTorch's ``x.view(x.shape[0], -1)``).
+BATCH_MARKER = 2_147_483_629
+
 
 def nchw_view(h: int, w: int, c: int) -> np.ndarray:
     """``index`` of an NCHW tensor [C, H, W] over the channels-last IR vector (h, w, c)."""
@@ -42,7 +46,7 @@ def reshape_target(shape: list[int], in_shape: tuple, batch: int | None, allowze
     if not shape:
         return None
     head, rest = int(shape[0]), [int(d) for d in shape[1:]]
-    keeps_batch = head == -1 or (head == 0 and not allowzero) or (batch is not None and head == batch)
+    keeps_batch = head in (-1, BATCH_MARKER) or (head == 0 and not allowzero) or (batch is not None and head == batch)
     if not keeps_batch:
         return None
     out = []

@@ -1,4 +1,4 @@
-"""What the ONNX chain walk tracks per activation tensor, and attribute access."""
+"""What the ONNX reader tracks per live tensor, and attribute access."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class Activation:
-    """A live activation tensor (per sample).
+class Tensor:
+    """A live ONNX tensor (per sample, batch axis dropped), laid over an IR value.
 
-    ``index``: the IR position of each element; ``stage``: how many IR ops existed when it
-    was made (a chain only ever reads the newest stage); ``spin``: binarized, holding
-    gain · y + shift; ``final``: a softmax made it, nothing may follow."""
+    ``value``: the IR value holding its elements; ``index``: an array of the tensor's own shape
+    whose entry p is the flat (channels-last) position of element p in ``value`` — layout ops
+    (Transpose, Reshape, Flatten, …) only move ``index``. ``spin``: binarized, the tensor holds
+    gain · y + shift for the spins y in ``value``; ``final``: a softmax made it."""
 
+    value: str
     index: np.ndarray
-    stage: int
     spin: bool = False
     gain: float = 1.0
     shift: float = 0.0

@@ -1,16 +1,18 @@
 """Compiler passes, one per file. ``canonicalize`` turns a frontend Graph into a Network."""
 
 from .base import Pass
-from .build_layers import BuildLayers
+from .build_network import BuildNetwork
+from .drop_redundant_signs import DropRedundantSigns
 from .fold_batchnorm import FoldBatchNorm
 from .fuse_affine import FuseAffine
 from .manager import PassManager
 
-CANONICALIZE = (FoldBatchNorm(), FuseAffine(), BuildLayers())
+CANONICALIZE = (FoldBatchNorm(), FuseAffine(), DropRedundantSigns(), BuildNetwork())
 
 
 def canonicalize(graph):
-    """Fold batch-norm, fuse affines, group into layers: Graph → Network (idempotent)."""
+    """Fold batch-norm, fuse affines, drop repeated signs, place the steps: Graph → Network
+    (a Network passes through unchanged)."""
     from ..ir import Network
 
     if isinstance(graph, Network):
@@ -18,4 +20,5 @@ def canonicalize(graph):
     return PassManager(CANONICALIZE).run(graph)
 
 
-__all__ = ["Pass", "PassManager", "FoldBatchNorm", "FuseAffine", "BuildLayers", "canonicalize"]
+__all__ = ["Pass", "PassManager", "FoldBatchNorm", "FuseAffine", "DropRedundantSigns", "BuildNetwork",
+           "canonicalize"]

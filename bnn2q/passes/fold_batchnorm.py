@@ -13,7 +13,7 @@ from .base import Pass
 
 @dataclass(frozen=True)
 class FoldBatchNorm(Pass):
-    """γ (z − μ)/√(σ² + ε) + β  =  a z + c  with  a = γ/√(σ² + ε),  c = β − μ a.
+    """γ (v − μ)/√(σ² + ε) + β  =  a v + c  with  a = γ/√(σ² + ε),  c = β − μ a.
 
     a may be negative (γ < 0): the neuron's threshold then flips, which downstream code
     handles through the sign of a. Non-finite statistics or σ² + ε ≤ 0 are rejected."""
@@ -22,8 +22,8 @@ class FoldBatchNorm(Pass):
     accepts = (Graph,)
 
     def run(self, graph: Graph) -> Graph:
-        ops = tuple(_fold(op) if isinstance(op, BatchNorm) else op for op in graph.ops)
-        return replace(graph, ops=ops)
+        nodes = tuple(replace(n, op=_fold(n.op)) if isinstance(n.op, BatchNorm) else n for n in graph.nodes)
+        return replace(graph, nodes=nodes)
 
 
 def _fold(bn: BatchNorm) -> Affine:
@@ -40,3 +40,6 @@ def _fold(bn: BatchNorm) -> Affine:
         )
     a = bn.gamma / np.sqrt(denom)
     return Affine(bn.name, a, bn.beta - bn.mean * a)
+
+
+

@@ -1,4 +1,4 @@
-"""FuseAffine: merge runs of consecutive Affine ops into one."""
+"""FuseAffine: merge an Affine into the Affine it reads when nothing else reads that one."""
 
 from __future__ import annotations
 
@@ -13,20 +13,33 @@ from .base import Pass
 
 @dataclass(frozen=True)
 class FuseAffine(Pass):
-    """a₂ (a₁ z + c₁) + c₂  =  (a₂ a₁) z + (a₂ c₁ + c₂). Kernel scale, bias and folded
+    """a₂ (a₁ v + c₁) + c₂  =  (a₂ a₁) v + (a₂ c₁ + c₂). Kernel scale, bias and folded
     batch-norm of one layer become a single (a, c)."""
 
     name = "fuse-affine"
     accepts = (Graph,)
 
     def run(self, graph: Graph) -> Graph:
-        ops: list = []
-        for op in graph.ops:
-            if isinstance(op, Affine) and ops and isinstance(ops[-1], Affine):
-                ops[-1] = _compose(ops[-1], op)
+        readers: dict[str, int] = {}
+        for node in graph.nodes:
+            for v in node.inputs:
+                readers[v] = readers.get(v, 0) + 1
+        readers[graph.output] = readers.get(graph.output, 0) + 1
+        fused = {}  # value of a first Affine → its node, while it waits for its one reader
+        nodes = []
+        for node in graph.nodes:
+            first = fused.pop(node.inputs[0], None) if len(node.inputs) == 1 else None
+            if first is not None and isinstance(node.op, Affine):
+                node = replace(node, op=_compose(first.op, node.op), inputs=first.inputs)
+            elif first is not None:
+                nodes.append(first)
+            if isinstance(node.op, Affine) and readers.get(node.output, 0) == 1:
+                fused[node.output] = node
             else:
-                ops.append(op)
-        return replace(graph, ops=tuple(ops))
+                nodes.append(node)
+        nodes += fused.values()  # an Affine read only by the output
+        order = {n.output: i for i, n in enumerate(graph.nodes)}
+        return replace(graph, nodes=tuple(sorted(nodes, key=lambda n: order[n.output])))
 
 
 def _compose(first: Affine, second: Affine) -> Affine:

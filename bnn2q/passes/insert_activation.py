@@ -6,24 +6,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import PassError
+from ..errors import PassError, TargetError
 from ..ir import Network
-from ..plan import FixedAngle, InputAngle, LevelChain, QuantumLayer, QuantumNetwork, QuantumNeuron
-from ..sim.inputs import first_layer_inputs, prepare_inputs
-from ..sim import preactivations
+from ..ir.network import ENCODER
+from ..plan import FixedAngle, InputAngle, LinearAngle, QuantumLayer, QuantumNetwork, QuantumNeuron
+from ..sim.host import encoder_values
+from ..sim.inputs import prepare_inputs
 from .base import Pass
+from .linear_forms import linear_forms
 
 
 @dataclass(frozen=True)
 class InsertActivation(Pass):
     """Angles θ_j = activation.angle(u_j) for every hidden neuron.
 
-    First layer: z_j = Σ_i W_ji x_i is real and computed on the host, so θ_j is a constant when
-    ``inputs`` (one sample) is given, else a program input ``theta_<bit>``.
-    Later layers: ``feed_forward="dynamic"`` tabulates θ over the integer levels of
-    z_j = Σ_i W_ji y_i of the previous layer's measured bits (a ``LevelChain``, exact for any
-    angle map); ``feed_forward="host"`` leaves θ_j a program input the host computes per shot
-    (the layerwise strategy).
+    A layer whose pre-activation depends on the input alone (the first) is computed on the
+    host: θ_j is a constant when ``inputs`` (one sample) is given, else a program input
+    ``theta_<bit>``. Later layers: ``feed_forward="dynamic"`` gives θ_j as a ``LinearAngle``
+    of earlier measured bits (``BuildLevelChains`` makes it arithmetic); ``"host"`` leaves it
+    a program input the host computes per shot (the layerwise strategy).
+
+    With the ancilla activation neuron j of layer ℓ + 1 carries the state of neuron j of
+    layer ℓ (``carry``, dynamic only: the layerwise host re-prepares the state instead), and
+    every layer but the last is read out weakly; with ancilla-reset every layer is.
 
     Args:
         activation: an object from ``bnn2q.activations.get``.
@@ -40,44 +45,54 @@ class InsertActivation(Pass):
 
     def run(self, net: Network) -> QuantumNetwork:
         act = self.activation
-        first = None
+        x = None
         if self.inputs is not None:
-            x = prepare_inputs(net, self.inputs)
-            if x.shape[0] != 1:
-                raise PassError(f"inputs= takes one sample, got {x.shape[0]}; compile one sample at a time")
-            first = np.asarray(act.angle(preactivations(net.hidden[0], first_layer_inputs(net, x))[0]))
+            xs = prepare_inputs(net, self.inputs)
+            if xs.shape[0] != 1:
+                raise PassError(f"inputs= takes one sample, got {xs.shape[0]}; compile one sample at a time")
+            x = xs[0]
+        dynamic = self.feed_forward == "dynamic"
+        forms = linear_forms(net, x) if dynamic and _needs_feed_forward(net) else None
+        encoded = encoder_values(net, x) if x is not None else None
+        weak = act.min_qubits == 2
         layers, start = [], 0
+        last = len(net.hidden) - 1
         for k, layer in enumerate(net.hidden):
+            on_host = net.producer[layer.preactivation].stage == ENCODER
+            angles = None
+            if on_host and encoded is not None:
+                u = encoded[layer.preactivation].reshape(layer.width)
+                angles = np.asarray(act.angle(u, strict=layer.strict), dtype=np.float64)
             neurons = []
             for j in range(layer.width):
                 bit = start + j
-                if k == 0 and first is not None:
-                    rule = FixedAngle(float(first[j]))
-                elif k == 0 or self.feed_forward == "host":
+                if angles is not None:
+                    rule = FixedAngle(float(angles[j]))
+                elif on_host or not dynamic:
                     rule = InputAngle(f"theta_{bit}")
                 else:
-                    rule = _chain(act, net, k, j, layers[-1].start)
-                neurons.append(QuantumNeuron(k, j, bit, rule))
-            layers.append(QuantumLayer(layer.name, tuple(neurons), start, start + layer.width))
+                    rule = _linear(forms[k], j, layer, start)
+                carry = None
+                if act.memory and dynamic and k > 0 and j < net.hidden[k - 1].width:
+                    carry = layers[-1].start + j
+                neurons.append(QuantumNeuron(k, j, bit, rule, carry))
+            readout = "weak" if weak and not (act.memory and k == last) else "projective"
+            layers.append(QuantumLayer(layer.name, tuple(neurons), start, start + layer.width, readout))
             start += layer.width
-        return QuantumNetwork(tuple(layers), act, net.source)
+        return QuantumNetwork(tuple(layers), act, net.source, memory=act.memory)
 
 
-def _chain(act, net: Network, k: int, j: int, prev_start: int) -> LevelChain:
-    """The exact level chain of neuron j of hidden layer k (k ≥ 1)."""
-    layer, prev = net.hidden[k], net.hidden[k - 1]
-    if layer.pool is not None or prev.or_pool is not None:
-        raise PassError(
-            f"layer {layer.name!r} pools (max over sums or OR of bits), which feed-forward level "
-            "chains do not express; use the layerwise strategy"
+def _needs_feed_forward(net: Network) -> bool:
+    return any(net.producer[layer.preactivation].stage != ENCODER for layer in net.hidden)
+
+
+def _linear(form, j: int, layer, start: int) -> LinearAngle:
+    if form.input[j]:
+        raise TargetError(
+            f"layer {layer.name!r} reads the input as well as measured bits (a shortcut from the "
+            "encoder): its feed-forward constant depends on the sample; compile with the sample "
+            "baked in (inputs=, --sample) or use strategy='layerwise'"
         )
-    row = layer.matrix()[j]
-    terms = tuple((prev_start + i, int(w)) for i, w in enumerate(row) if w != 0)
-    n = len(terms)
-    levels = tuple(range(-n, n + 1, 2))
-    u = layer.scale[j] * np.array(levels, dtype=np.float64) + layer.offset[j]
-    exact = tuple(float(t) for t in np.asarray(act.angle(u)))
-    steps = tuple(
-        (levels[i], exact[i] - exact[i - 1]) for i in range(1, len(levels)) if exact[i] != exact[i - 1]
-    )
-    return LevelChain(terms, levels, exact, exact[0], steps)
+    row = form.matrix[j]
+    nz = np.flatnonzero(row)
+    return LinearAngle(tuple((int(b), float(row[b])) for b in nz), float(form.constant[j]), layer.strict)

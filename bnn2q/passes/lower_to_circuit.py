@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..circuit import CX, RY, Circuit, H, IfCompare, Measure, Param, Reset, SetSum, X
+from ..circuit import CX, RY, Circuit, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
+from ..errors import PassError
 from ..plan import FixedAngle, InputAngle, LevelChain, Schedule
 from .base import Pass
 
@@ -20,16 +21,18 @@ Z_VAR = "z"
 class LowerToCircuit(Pass):
     """Per neuron, in schedule order:
 
-        reset (if the qubit was used before)
+        reset (if the qubit or ancilla was used before)
         rotation R_y(θ_j): a constant, an input angle, or the level chain
-            z = −Σ_i w_i + Σ_i 2 w_i m[b_i]          (z = Σ_i w_i y_i, y = 2m − 1)
-            R_y(base);  if (z ≥ L_k) R_y(Δ_k)  for each kept step
-        rotation: m[j] = measure n
-        ancilla:  CX(n→a) · R_y(g)[a] · CX(n→a), H[a], m[j] = measure a
+            z = −Σ_i k_i + Σ_i 2 k_i m[b_i]          (z = Σ_i k_i y_i, y = 2m − 1)
+            R_y(base);  if (z ≥ L) R_y(Δ)  for each step
+        carried state (ancilla activation):  if (m[r]) R_y(−π)   (r: the qubit's last outcome)
+        projective readout: m[j] = measure n
+        weak readout:       CX(n→a) · R_y(g)[a] · CX(n→a), H[a], m[j] = measure a
 
     Angles of exactly 0 vanish and π becomes X (R_y(π)|0⟩ = |1⟩; every chain gate acts on a
-    basis state when all its angles are 0 or π), so at τ = 0 a neuron is one conditional X:
-    ``if (z ≥ L) x`` when it fires above its threshold, ``if (z < L) x`` when a_j < 0 flips it."""
+    basis state when all its angles are 0 or π), so at τ = 0 a fresh neuron is one conditional
+    X: ``if (z ≥ L) x`` when it fires above its threshold, ``if (z < L) x`` when a_j < 0 flips
+    it. A carried qubit is not in a basis state, so its gates stay rotations."""
 
     name = "lower-to-circuit"
     accepts = (Schedule,)
@@ -46,14 +49,20 @@ class LowerToCircuit(Pass):
                 ops.append(Reset(p.qubit))
             if p.ancilla is not None and p.reset_ancilla:
                 ops.append(Reset(p.ancilla))
-            rule = by_bit[p.bit].angle
+            neuron = by_bit[p.bit]
+            rule = neuron.angle
+            basis = neuron.carry is None  # the qubit starts in |0⟩
             if isinstance(rule, FixedAngle):
-                ops += _rotation(p.qubit, rule.theta)
+                ops += _rotation(p.qubit, rule.theta, basis)
             elif isinstance(rule, InputAngle):
                 params.append(rule.name)
                 ops.append(RY(p.qubit, Param(rule.name)))
+            elif isinstance(rule, LevelChain):
+                ops += _chain(p.qubit, rule, basis)
             else:
-                ops += _chain(p.qubit, rule)
+                raise PassError(f"neuron m[{p.bit}] has a {type(rule).__name__}; run BuildLevelChains first")
+            if neuron.carry is not None:
+                ops.append(IfBit(neuron.carry, RY(p.qubit, -math.pi)))
             if p.ancilla is None:
                 ops.append(Measure(p.qubit, p.bit))
             else:
@@ -67,26 +76,26 @@ def _is(theta: float, value: float) -> bool:
     return abs(theta - value) <= ANGLE_EPS
 
 
-def _rotation(qubit: int, theta: float) -> list:
+def _rotation(qubit: int, theta: float, basis: bool = True) -> list:
     if _is(theta, 0.0):
         return []
-    if _is(theta, math.pi):
+    if basis and _is(theta, math.pi):
         return [X(qubit)]
     return [RY(qubit, float(theta))]
 
 
-def _chain(qubit: int, chain: LevelChain) -> list:
+def _chain(qubit: int, chain: LevelChain, basis: bool) -> list:
     ops = []
     if chain.steps:
-        constant = -sum(w for _, w in chain.terms)
-        ops.append(SetSum(Z_VAR, tuple((b, 2 * w) for b, w in chain.terms), constant))
-    classical = all(_is(abs(t), 0.0) or _is(abs(t), math.pi) for t in chain.realised())
+        constant = -sum(k for _, k in chain.terms)
+        ops.append(SetSum(Z_VAR, tuple((b, 2 * k) for b, k in chain.terms), constant))
+    classical = basis and all(_is(abs(t), 0.0) or _is(abs(t), math.pi) for t in chain.values())
     if classical and len(chain.steps) == 1:
         # One threshold: a single conditional X on the side of the threshold that fires.
         level, _ = chain.steps[0]
         op = "<" if _is(chain.base, math.pi) else ">="
         return ops + [IfCompare(Z_VAR, op, level, X(qubit))]
-    ops += _rotation(qubit, chain.base)
+    ops += _rotation(qubit, chain.base, basis)
     for level, delta in chain.steps:
         gate = X(qubit) if classical else RY(qubit, float(delta))
         ops.append(IfCompare(Z_VAR, ">=", level, gate))

@@ -16,7 +16,7 @@ def prepare_inputs(net: Network, x) -> np.ndarray:
     n_in = net.n_inputs
     if arr.size == n_in and arr.ndim <= len(net.input_shape) and arr.ndim >= 1:
         arr = arr.reshape(1, n_in)
-    elif arr.ndim >= 1 and arr.size % n_in == 0 and arr.ndim >= 2 and int(np.prod(arr.shape[1:])) == n_in:
+    elif arr.ndim >= 2 and int(np.prod(arr.shape[1:])) == n_in:
         arr = arr.reshape(arr.shape[0], n_in)
     else:
         raise InputError(
@@ -26,10 +26,3 @@ def prepare_inputs(net: Network, x) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise InputError("inputs hold NaN or inf values; clean the data first")
     return arr
-
-
-def first_layer_inputs(net: Network, x: np.ndarray) -> np.ndarray:
-    """What the first layer multiplies: x itself, or sign(x) as ±1 if the input is binarized."""
-    if net.real_input:
-        return x
-    return np.where(x >= 0, 1.0, -1.0)

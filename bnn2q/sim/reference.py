@@ -1,9 +1,17 @@
 """The reference simulator: SPEC §2–3 written as plainly as possible.
 
-Within a layer the neurons are independent given the previous layer's bits (each neuron qubit
-starts in |0⟩ and is rotated by an angle that depends only on measured bits), so every shot of
-every layer is one Bernoulli draw per neuron with the activation's P(bit = 1 | u): a float32
-uniform ``d`` and ``bit = d < p``. ``bnn2q.simulate`` (the fast path) is tested against this."""
+Every step runs in float64 on [samples, shots, ...] arrays. A hidden layer is sampled by its
+activation's definition:
+
+- rotation, ancilla-reset: each neuron is an independent Bernoulli draw with the activation's
+  P(bit = 1 | u) (a float32 uniform ``d`` and ``bit = d < p``);
+- ancilla (the paper's network): the neuron qubit and its ancilla are evolved *literally* as a
+  two-qubit real state vector per neuron and shot — R_y on the neuron, CX·R_y(g)·CX, H on the
+  ancilla, a measurement of the ancilla and the collapse of the pair — and the neuron's state
+  is carried to the next layer. This shares nothing with the Kraus-operator update of the fast
+  sampler, which the tests hold to it.
+
+``bnn2q.simulate`` (the fast path) must have these statistics."""
 
 from __future__ import annotations
 
@@ -13,33 +21,13 @@ import numpy as np
 
 from .. import activations
 from ..errors import InputError
-from ..ir import Layer
-from .inputs import first_layer_inputs, prepare_inputs
+from ..ir import INPUT
+from .inputs import prepare_inputs
+from .kernels import Kernels
 from .result import SimResult
 
-#: Samples × shots × neurons per chunk: bounds the working memory (~4 bytes each).
-CHUNK_ELEMENTS = 1 << 24
-
-
-def preactivations(layer: Layer, y: np.ndarray) -> np.ndarray:
-    """u = a · max_pool(W y) + c for inputs y [..., n_in] (float)."""
-    w = layer.matrix()
-    z = y @ (w.T.astype(y.dtype, copy=False))
-    if layer.pool is not None:
-        z = z[..., layer.pool].max(axis=-1)
-    return layer.scale * z + layer.offset
-
-
-def layer_output_bits(layer: Layer, bits: np.ndarray) -> np.ndarray:
-    """The bits the next layer reads: OR-pooled if the layer pools after its sign."""
-    if layer.or_pool is None:
-        return bits
-    return bits[..., layer.or_pool].max(axis=-1)
-
-
-def spins(bits: np.ndarray) -> np.ndarray:
-    """y = 2 s − 1 as float32 (exact for the integer sums that follow)."""
-    return bits.astype(np.float32) * 2.0 - 1.0
+#: Samples × shots × widest value per chunk: bounds the working memory.
+CHUNK_ELEMENTS = 1 << 22
 
 
 def check_shots(shots) -> int:
@@ -48,15 +36,13 @@ def check_shots(shots) -> int:
     return int(shots)
 
 
-def simulate_reference(
-    net,
-    x,
-    activation="rotation",
-    quantumness: float = 0.0,
-    g: float = math.pi / 2,
-    shots: int = 100,
-    seed: int | None = 0,
-) -> SimResult:
+def spins(bits: np.ndarray) -> np.ndarray:
+    """y = 2 s − 1 as float32 (exact for the integer sums that follow)."""
+    return bits.astype(np.float32) * 2.0 - 1.0
+
+
+def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
+                       g: float = math.pi / 2, shots: int = 100, seed: int | None = 0) -> SimResult:
     """Sample the quantum network's outcomes the straightforward way (same arguments as
     ``bnn2q.simulate``; seeds NumPy's PCG64 generator)."""
     from ..frontends import load
@@ -64,25 +50,94 @@ def simulate_reference(
     net = load(net)
     act = activations.get(activation, quantumness, g)
     shots = check_shots(shots)
-    xs = first_layer_inputs(net, prepare_inputs(net, x))
+    xs = prepare_inputs(net, x)
     n = xs.shape[0]
     rng = np.random.default_rng(seed)
-    widest = max(max(layer.width, layer.linear.n_out) for layer in net.layers)
+    kernels = Kernels()
+    widest = max(int(np.prod(s, dtype=np.int64)) for s in net.shapes.values())
     chunk = max(1, CHUNK_ELEMENTS // (shots * widest))
     bits_out = [np.empty((n, shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        y = xs[lo:hi]
-        for k, layer in enumerate(net.hidden):
-            p = act.p_one(preactivations(layer, y)).astype(np.float32)
-            if k == 0:
-                p = p[:, None, :]  # the first layer's angles are the same for every shot
-            draws = rng.random((hi - lo, shots, layer.width), dtype=np.float32)
-            bits = draws < p
+        values = {INPUT: xs[lo:hi].reshape((hi - lo, 1) + net.input_shape)}
+        measure = _Measurement(act, rng, (hi - lo, shots), len(net.hidden))
+        for step in net.steps:
+            args = [values[v] for v in step.inputs]
+            k = net.layer_of.get(step.output)
+            if k is None:
+                shapes = [net.shapes[v] for v in step.inputs]
+                values[step.output] = kernels.run(step.op, args, shapes, net.shapes[step.output])
+                continue
+            layer = net.hidden[k]
+            u = np.broadcast_to(args[0], (hi - lo, shots) + layer.shape).reshape(hi - lo, shots, layer.width)
+            bits = measure(k, u, layer.strict)
             bits_out[k][lo:hi] = bits
-            y = spins(layer_output_bits(layer, bits))
-        if not net.hidden:
-            y = np.broadcast_to(y[:, None, :], (hi - lo, shots, y.shape[-1]))
-        logits[lo:hi] = preactivations(net.readout, y)
+            values[step.output] = (2.0 * bits - 1.0).reshape((hi - lo, shots) + layer.shape)
+        out = values[net.output]
+        logits[lo:hi] = np.broadcast_to(out, (hi - lo, shots) + out.shape[2:]).reshape(hi - lo, shots, -1)
     return SimResult(bits_out, logits)
+
+
+class _Measurement:
+    """Samples hidden layer k's bits from its pre-activations, layer after layer."""
+
+    def __init__(self, act, rng, rows: tuple, n_layers: int):
+        self.act, self.rng, self.rows, self.n_layers = act, rng, rows, n_layers
+        self.state = None  # ancilla: [..., width, 2] neuron amplitudes
+        self.last = None  # ancilla: the neurons' last outcomes
+
+    def __call__(self, k: int, u: np.ndarray, strict: bool) -> np.ndarray:
+        if not self.act.memory:
+            p = self.act.p_one(u, strict=strict).astype(np.float32)
+            return (self.rng.random(u.shape, dtype=np.float32) < p).astype(np.uint8)
+        return self._carried(k, u, strict)
+
+    def _carried(self, k: int, u: np.ndarray, strict: bool) -> np.ndarray:
+        width = u.shape[-1]
+        state = np.zeros(self.rows + (width, 2))
+        state[..., 0] = 1.0  # fresh neuron qubits |0⟩ with last outcome 0
+        last = np.zeros(self.rows + (width,))
+        if self.state is not None:
+            keep = min(width, self.state.shape[-2])
+            state[..., :keep, :] = self.state[..., :keep, :]
+            last[..., :keep] = self.last[..., :keep]
+        theta = self.act.angle(u, strict=strict) - math.pi * last
+        state = _apply(_ry(theta), state)
+        if k == self.n_layers - 1:  # the last hidden layer is measured projectively
+            p = state[..., 1] ** 2
+            return (self.rng.random(u.shape, dtype=np.float32) < p.astype(np.float32)).astype(np.uint8)
+        # Neuron ⊗ ancilla |0⟩, amplitudes indexed [n, a].
+        pair = np.zeros(state.shape[:-1] + (2, 2))
+        pair[..., :, 0] = state
+        pair = _cx(pair)
+        pair[...] = _apply(_ry(np.full(state.shape[:-1], self.act.g))[..., None, :, :], pair)
+        pair = _cx(pair)
+        pair[...] = _apply(_HADAMARD, pair)
+        p_one = (pair[..., :, 1] ** 2).sum(axis=-1)
+        r = (self.rng.random(u.shape, dtype=np.float32) < p_one.astype(np.float32)).astype(np.uint8)
+        kept = np.where(r[..., None] == 1, pair[..., :, 1], pair[..., :, 0])
+        self.state = kept / np.linalg.norm(kept, axis=-1, keepdims=True)
+        self.last = r.astype(np.float64)
+        return r
+
+
+_HADAMARD = np.array([[1.0, 1.0], [1.0, -1.0]]) / math.sqrt(2)
+
+
+def _ry(theta) -> np.ndarray:
+    """R_y(θ) = [[cos θ/2, −sin θ/2], [sin θ/2, cos θ/2]], batched over θ's shape."""
+    c, s = np.cos(np.asarray(theta) / 2), np.sin(np.asarray(theta) / 2)
+    return np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2)
+
+
+def _apply(matrix: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """matrix @ vector over the last axis (both batched)."""
+    return np.einsum("...ij,...j->...i", matrix, vectors)
+
+
+def _cx(pair: np.ndarray) -> np.ndarray:
+    """CX(neuron → ancilla) on amplitudes [..., n, a]: flip a where n = 1."""
+    out = pair.copy()
+    out[..., 1, :] = pair[..., 1, ::-1]
+    return out

@@ -35,3 +35,18 @@ class SimResult:
         """Mean over shots of single-shot accuracy (each shot's own argmax)."""
         per_shot = np.argmax(self.logits, axis=-1)
         return float(np.mean(per_shot == np.asarray(labels)[:, None]))
+
+    def votes(self, k: int) -> np.ndarray:
+        """Majority vote of the argmax of k consecutive shots, int [n_samples, shots // k]
+        (ties go to the smallest class)."""
+        n, shots, classes = self.logits.shape
+        if not 1 <= k <= shots:
+            raise ValueError(f"a {k}-shot vote needs 1 <= k <= shots ({shots})")
+        groups = shots // k
+        per_shot = np.argmax(self.logits[:, : groups * k], axis=-1).reshape(n, groups, k)
+        counts = (per_shot[..., None] == np.arange(classes)).sum(axis=2)
+        return np.argmax(counts, axis=-1)
+
+    def vote_accuracy(self, labels, k: int = 15) -> float:
+        """Accuracy of k-shot majority votes, averaged over the shots // k votes per sample."""
+        return float(np.mean(self.votes(k) == np.asarray(labels)[:, None]))

@@ -4,12 +4,14 @@ It has the statistics of ``reference.simulate_reference`` (the plain statement o
 semantics, which the tests hold it to) and spends its time where a classical forward pass
 would:
 
-- at the classical values (τ = 0, g = π/2) every shot is the same: one pass over the samples,
-  broadcast over the shots;
-- the first layer's angles do not depend on the shot: computed once per sample;
-- a layer that reads bits multiplies them by BLAS and looks its thresholds up in a table
-  (``bit_layers``); a bit fires when a uniform 24-bit random word is below its threshold
-  (``thresholds``: exact to float32 resolution, like the reference);
+- at the classical values (τ = 0, g = π/2) every shot is the same: one pass over the samples
+  (in float64, the closest to the source model), broadcast over the shots;
+- the host encoder (everything before the first sign, the first layer's angles included) runs
+  once per sample, not per shot;
+- a hidden layer with integer sums of spins looks its outcomes up in a table (``fused``); a
+  bit fires when a uniform 24-bit random word is below its threshold (``thresholds``: exact to
+  float32 resolution, like the reference); the ancilla activation's neurons carry their state
+  (``neurons.CarriedState``);
 - samples × shots run in blocks of bounded size, so memory stays bounded, and the next
   block's random words are drawn in a background thread while this block computes.
 """
@@ -22,17 +24,20 @@ import math
 import numpy as np
 
 from .. import activations
-from ..ir import Layer
-from .bit_layers import BitInputLayer
+from ..ir import INPUT, Network
+from ..ir.network import ENCODER, HEAD
 from .blocks import blocks
-from .inputs import first_layer_inputs, prepare_inputs
-from .reference import check_shots, layer_output_bits, preactivations
+from .fused import find_fused_layers, half_angle_tables, threshold_table
+from .inputs import prepare_inputs
+from .kernels import Kernels
+from .neurons import CarriedState, fire
+from .reference import check_shots
 from .result import SimResult
-from .thresholds import ALWAYS, quantize
+from .thresholds import quantize
 from .words import WordStream
 from .workspace import Workspace
 
-#: Rows × widest layer per block: ~20 bytes each of working memory, sized to stay in cache
+#: Rows × widest value per block: ~20 bytes each of working memory, sized to stay in cache
 #: (2¹⁸ measured best on digits- and Fashion-MNIST-sized networks).
 BLOCK_ELEMENTS = 1 << 18
 
@@ -53,7 +58,8 @@ def simulate(
     Args:
         net: a Network from ``bnn2q.load`` (or anything ``load`` accepts).
         x: samples, [n, *input_shape] or [n, n_inputs] (or one sample).
-        activation: ``"rotation"`` or ``"ancilla"``.
+        activation: ``"rotation"``, ``"ancilla"`` (the paper's network: neuron qubits carry
+            their state between layers) or ``"ancilla-reset"`` (the memoryless reduction).
         quantumness: τ ≥ 0 (classical at 0).
         g: ancilla coupling in [0, π/2] (classical at π/2).
         shots: shots per sample (≥ 1).
@@ -70,17 +76,17 @@ def simulate(
 
     net = load(net)
     act = activations.get(activation, quantumness, g)
+    if act.memory and act.fidelity == 1.0:
+        # A projective readout leaves |r⟩, which R_y(θ − π r) turns into R_y(θ)|0⟩: rotation.
+        act = activations.Rotation(act.quantumness)
     shots = check_shots(shots)
-    xs = first_layer_inputs(net, prepare_inputs(net, x))
-    if not net.hidden:
-        logits = preactivations(net.readout, xs)
-        return SimResult([] if keep_bits else None, _every_shot(logits, shots))
+    xs = prepare_inputs(net, x)
     if act.is_classical:
         # Every draw is certain: run one shot and let the others share it.
-        one = _sample(net, act, xs, 1, None, keep_bits, progress)
+        one = _Sampler(net, act, xs, 1, None, keep_bits, np.float64).run(progress)
         bits = [_every_shot(b[:, 0], shots) for b in one.bits] if keep_bits else None
         return SimResult(bits, _every_shot(one.logits[:, 0], shots))
-    return _sample(net, act, xs, shots, WordStream(seed), keep_bits, progress)
+    return _Sampler(net, act, xs, shots, WordStream(seed), keep_bits, np.float32).run(progress)
 
 
 def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
@@ -88,59 +94,140 @@ def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
     return np.broadcast_to(per_sample[:, None], (per_sample.shape[0], shots) + per_sample.shape[1:])
 
 
-def _sample(net, act, xs, shots, words, keep_bits, progress) -> SimResult:
-    """Run every block; ``words`` None means the draws are certain (classical values)."""
-    n = xs.shape[0]
-    first, deeper = net.hidden[0], net.hidden[1:]
-    kernels = [BitInputLayer(layer, act, rows=n * shots) for layer in deeper]
-    readout = BitInputLayer(net.readout)
-    widths = [layer.width for layer in net.hidden]
-    widest = max(max(layer.width, layer.linear.n_out, layer.n_in) for layer in net.layers[1:])
-    widest = max(widest, first.width, first.linear.n_out)
-    bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in widths] if keep_bits else None
-    logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
-    ws = Workspace()
-    plan = list(blocks(n, shots, widest, BLOCK_ELEMENTS))
-    edges = np.cumsum([0] + widths)
-    # One draw per neuron of every layer per block; layer k reads its own contiguous run.
-    if words is None:
-        block_draws = itertools.repeat(None)
-    else:
-        block_draws = words.prefetched([(edges[-1] * b.rows,) for b in plan])
-    if progress:
-        from tqdm import tqdm
+class _Sampler:
+    """One simulation: the plan of steps and fused layers, run block by block."""
 
-        plan = tqdm(plan, desc="simulate", unit="block", leave=False)
-    for b, draws in zip(plan, block_draws):
-        shape = (b.hi - b.lo, b.s1 - b.s0)
-        if keep_bits:
-            outs = [o[b.lo : b.hi, b.s0 : b.s1].view(np.bool_) for o in bits_out]
+    def __init__(self, net: Network, act, xs, shots: int, words, keep_bits: bool, dtype):
+        self.net, self.act, self.shots, self.words, self.dtype = net, act, shots, words, dtype
+        self.xs = xs.reshape((xs.shape[0],) + net.input_shape)
+        self.kernels = Kernels()
+        self.ws = Workspace()
+        n = xs.shape[0]
+        self.fused = find_fused_layers(net, n * shots)
+        skipped = {id(s) for f in self.fused.values() for s in f.steps}
+        self.core = [s for s in net.steps if s.stage != ENCODER and id(s) not in skipped]
+        self.encoder = net.stage(ENCODER)
+        self.tables = {}
+        for k, f in self.fused.items():
+            strict = net.hidden[k].strict
+            self.tables[k] = half_angle_tables(f, act, strict) if act.memory else threshold_table(f, act, strict)
+            self.tables[k] = (self.tables[k], f.index_offset())
+        self.widths = net.widths
+        self.edges = np.cumsum([0] + self.widths)
+        self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
+        self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
+        self.state = CarriedState(act, len(net.hidden)) if act.memory else None
+
+    def run(self, progress: bool) -> SimResult:
+        n = self.xs.shape[0]
+        widest = max(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.core)
+        widest = max(widest, max(_patch_elements(s.op) for s in self.core))
+        plan = list(blocks(n, self.shots, widest, BLOCK_ELEMENTS))
+        if self.words is None:
+            block_words = itertools.repeat(None)
         else:
-            outs = [ws.get(f"bits{k}", shape + (w,), np.bool_) for k, w in enumerate(widths)]
-        # First layer: thresholds per sample, the same for each of its shots.
-        t = quantize(act.p_one(preactivations(first, xs[b.lo : b.hi])))[:, None, :]
-        bits = _fire(draws, edges, 0, t, outs[0])
-        prev: Layer = first
-        for k, kernel in enumerate(kernels, start=1):
-            t = kernel.thresholds(_bits_in(prev, bits, ws), ws)
-            bits = _fire(draws, edges, k, t.reshape(outs[k].shape), outs[k])
-            prev = kernel.layer
-        readout.logits(_bits_in(prev, bits, ws), ws, logits[b.lo : b.hi, b.s0 : b.s1])
-    return SimResult(bits_out, logits)
+            block_words = self.words.prefetched([(self.edges[-1] * b.rows,) for b in plan])
+        if progress:
+            from tqdm import tqdm
+
+            plan = tqdm(plan, desc="simulate", unit="block", leave=False)
+        encoded = (None, None)
+        for b, words in zip(plan, block_words):
+            if encoded[0] != (b.lo, b.hi):
+                encoded = ((b.lo, b.hi), self._encode(b.lo, b.hi))
+            self._block(b, words, dict(encoded[1]))
+        return SimResult(self.bits_out, self.logits)
+
+    def _encode(self, lo: int, hi: int) -> dict:
+        """Encoder values of samples [lo, hi), float64 with a shot axis of 1."""
+        values = {INPUT: self.xs[lo:hi, None]}
+        for step in self.encoder:
+            values[step.output] = self._run_step(step, values, np.float64)
+        return values
+
+    def _block(self, b, words, values: dict) -> None:
+        net = self.net
+        rows = (b.hi - b.lo, b.s1 - b.s0)
+        if self.state is not None:
+            self.state.reset()
+        for step in self.core:
+            k = net.layer_of.get(step.output)
+            if k is None:
+                dtype = np.float64 if step.stage == HEAD else self.dtype
+                values[step.output] = self._run_step(step, values, dtype)
+                continue
+            layer = net.hidden[k]
+            if self.bits_out is not None:
+                out = self.bits_out[k][b.lo : b.hi, b.s0 : b.s1].view(np.bool_)
+            else:
+                out = self.ws.get(f"bits{k}", rows + (layer.width,), np.bool_)
+            own = None
+            if words is not None:
+                n_rows = rows[0] * rows[1]
+                own = words[self.edges[k] * n_rows : self.edges[k + 1] * n_rows].reshape(out.shape)
+            bits = self._measure(k, values, own, out)
+            spins = self.ws.get(f"spins{k}", out.shape, self.dtype)
+            np.multiply(bits, 2, out=spins, casting="unsafe")
+            spins -= 1
+            values[step.output] = spins.reshape(rows + layer.shape)
+        logits = values[net.output]
+        self.logits[b.lo : b.hi, b.s0 : b.s1] = np.broadcast_to(
+            logits, rows + logits.shape[2:]).reshape(rows + (-1,))
+
+    def _measure(self, k: int, values: dict, words, out: np.ndarray) -> np.ndarray:
+        layer = self.net.hidden[k]
+        fused = self.fused.get(k)
+        if fused is not None:
+            table, offset = self.tables[k]
+            z = self._fused_sums(fused, values)
+            index = self.ws.get("index", z.shape, np.intp)
+            np.add(z, offset, out=index, casting="unsafe")  # exact: integers < 2²⁴
+            if self.state is None:
+                t = self.ws.get("thresholds", z.shape, np.uint32)
+                return fire(words, table.take(index, out=t, mode="clip").reshape(out.shape), out)
+            cos_t, sin_t = table
+            return self.state.measure(k, cos_t.take(index).reshape(out.shape),
+                                      sin_t.take(index).reshape(out.shape), words, out)
+        u = values[layer.preactivation]
+        lead = u.shape[:2]
+        u = u.reshape(lead + (layer.width,))
+        if self.state is None:
+            return fire(words, quantize(self.act.p_one(u, strict=layer.strict)), out)
+        half = self.act.angle(u, strict=layer.strict) / 2
+        return self.state.measure(k, np.cos(half).astype(np.float32), np.sin(half).astype(np.float32),
+                                  words, out)
+
+    def _fused_sums(self, fused, values) -> np.ndarray:
+        """z of a fused layer, float32 [rows, n_sums] (max-pooled when it pools)."""
+        src = values[fused.source]
+        in_shape = self.net.shapes[fused.source]
+        lead = src.shape[: src.ndim - len(in_shape)]
+        z = self.kernels.run(fused.linear, [src], [in_shape], _out_shape(fused.linear))
+        z = z.reshape(int(np.prod(lead)), -1)
+        if fused.pool is not None:
+            z = z[:, fused.pool].max(axis=-1)
+        return z
+
+    def _run_step(self, step, values, dtype):
+        args = [values[v] for v in step.inputs]
+        args = [a if a.dtype == dtype else a.astype(dtype) for a in args]
+        shapes = [self.net.shapes[v] for v in step.inputs]
+        return self.kernels.run(step.op, args, shapes, self.net.shapes[step.output])
 
 
-def _fire(draws, edges, k, thresholds, out):
-    """Layer k's bits (bool): its word < its threshold, or threshold == ALWAYS when certain."""
-    if draws is None:
-        return np.equal(thresholds, ALWAYS, out=out)
-    rows = out.size // (edges[k + 1] - edges[k])
-    own = draws[edges[k] * rows : edges[k + 1] * rows].reshape(out.shape)  # contiguous per layer
-    return np.less(own, thresholds, out=out)
+def _out_shape(linear) -> tuple:
+    from ..ir import Dense
+
+    return (linear.n_out,) if isinstance(linear, Dense) else linear.shape_out
 
 
-def _bits_in(prev: Layer, bits: np.ndarray, ws: Workspace) -> np.ndarray:
-    """The next layer's input: the previous layer's (OR-pooled) bits, float32 [rows, n]."""
-    s = layer_output_bits(prev, bits)
-    out = ws.get("bits_in", s.shape, np.float32)
-    np.copyto(out, s)
-    return out.reshape(-1, s.shape[-1])
+def _patch_elements(op) -> int:
+    """Elements per row of a convolution's im2col patches (0 for other ops)."""
+    from ..ir import Conv2D
+
+    if not isinstance(op, Conv2D):
+        return 0
+    oh, ow, _ = op.shape_out
+    kh, kw, cin_g, _ = op.kernel.shape
+    return oh * ow * kh * kw * cin_g
+

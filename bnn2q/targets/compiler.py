@@ -9,11 +9,14 @@ from .. import activations
 from ..circuit import Circuit
 from ..errors import InputError, TargetError
 from ..ir import Network
+from ..ir import MaxPool2D
+from ..ir.network import CORE, ENCODER
 from ..passes.allocate_qubits import AllocateQubits
+from ..passes.build_level_chains import BuildLevelChains
 from ..passes.insert_activation import InsertActivation
 from ..passes.lower_to_circuit import LowerToCircuit
 from ..passes.manager import PassManager
-from ..passes.prune_levels import PruneLevels
+from ..sim.inputs import prepare_inputs
 from ..plan import InputAngle, LevelChain, QuantumLayer, QuantumNetwork, Schedule
 from .capabilities import FEED_FORWARD
 from .program import CompiledProgram
@@ -34,18 +37,20 @@ def get_target(name: str):
 
 def compile(net, target: str = "qasm3", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, max_qubits: int | None = None, inputs=None,
-            tolerance: float = 0.0, strategy: str = "auto") -> CompiledProgram:
+            tolerance: float = 0.0, strategy: str = "auto", int_bits: int = 32) -> CompiledProgram:
     """Compile a BNN to a quantum program (SPEC §4–5).
 
     Args:
         net: a Network or anything ``bnn2q.load`` accepts.
         target: ``"qasm3"``, ``"braket"`` or ``"ibm"``.
         activation, quantumness, g: the quantum neuron (``bnn2q.activations.get``).
-        max_qubits: physical qubit budget (≥ 1 rotation, ≥ 2 ancilla); None: unbounded
-            (for ``ibm``: the device model's size).
+        max_qubits: physical qubit budget (≥ 1 rotation, ≥ 2 ancilla-reset, ≥ the widest
+            layer + 1 for ancilla, whose neuron qubits keep their state); None: unbounded (for
+            ``ibm``: the device model's size).
         inputs: one sample to bake into the first layer's angles; None leaves them program
             inputs ``theta_<j>`` to bind per sample.
         tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact.
+        int_bits: width of the feed-forward integer (real weights become fixed point in it).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
 
     Returns:
@@ -57,42 +62,52 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     net = load(net)
     act = activations.get(activation, quantumness, g)
     caps = spec.CAPABILITIES
-    strategy = choose_strategy(caps, strategy, net)
+    strategy = choose_strategy(caps, strategy, net, act)
     budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
     feed = "dynamic" if strategy == "dynamic" else "host"
-    qnet = PassManager([InsertActivation(act, inputs, feed), PruneLevels(tolerance)], IR_TYPES).run(net)
+    qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
+                       IR_TYPES).run(net)
     lower = [AllocateQubits(budget), LowerToCircuit()]
     if strategy == "dynamic":
         circuits = (PassManager(lower, IR_TYPES).run(qnet),)
     else:
         circuits = tuple(PassManager(lower, IR_TYPES).run(single_layer(qnet, k)) for k in range(len(qnet.layers)))
+    chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
     resources.update(target=target, strategy=strategy, activation=act.name,
-                     max_probability_error=max(bounds, default=0.0))
+                     max_probability_error=max(bounds, default=0.0),
+                     max_preactivation_error=max((c.rounding for c in chains), default=0.0),
+                     max_conditionals_per_neuron=max((len(c.steps) for c in chains), default=0))
     resources["limits"] = caps.check(resources)
-    native, texts, extra = spec.build(circuits, act)
+    resources["int_bits"] = int_bits
+    native, texts, extra = spec.build(circuits, act, int_bits)
     resources.update(extra)
+    sample = None if inputs is None else prepare_inputs(net, inputs)[0]
     return CompiledProgram(target, strategy, net, act, circuits, native, qnet.layout, resources,
-                           bounds, texts)
+                           bounds, texts, qnet, sample)
 
 
-def choose_strategy(caps, strategy: str, net: Network) -> str:
+def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
     """The strategy to use, or a TargetError naming the missing capability and the way out."""
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
-    hidden = net.hidden
-    pooled = next((l.name for k, l in enumerate(hidden) if k > 0 and
-                   (l.pool is not None or hidden[k - 1].or_pool is not None)), None)
-    needs_arithmetic = len(hidden) > 1
+    fed = [layer for layer in net.hidden if net.producer[layer.preactivation].stage != ENCODER]
+    nonlinear = next((s.op.name for s in net.steps if s.stage == CORE and isinstance(s.op, MaxPool2D)
+                      and _feeds_a_neuron(net, s.output)), None)
+    carried = act is not None and act.memory and len(net.hidden) > 1
     problem = None
-    if needs_arithmetic and caps.feed_forward != "arithmetic":
-        problem = (f"target {caps.name!r} cannot run strategy 'dynamic': layer {hidden[1].name!r} needs "
+    if fed and caps.feed_forward != "arithmetic":
+        problem = (f"target {caps.name!r} cannot run strategy 'dynamic': layer {fed[0].name!r} needs "
                    f"integer arithmetic on measured bits, and {caps.name} offers "
                    f"{FEED_FORWARD[caps.feed_forward]}; use strategy='layerwise'")
-    elif pooled is not None:
-        problem = (f"strategy 'dynamic' cannot express the pooling feeding layer {pooled!r} "
-                   "(max over sums or OR of bits); use strategy='layerwise'")
+    elif nonlinear is not None:
+        problem = (f"strategy 'dynamic' cannot express the max-pool {nonlinear!r} of values fed by "
+                   "measured bits (max over sums or OR of bits); use strategy='layerwise'")
+    elif carried and caps.feed_forward == "none":
+        problem = (f"target {caps.name!r} cannot run strategy 'dynamic': the ancilla activation's "
+                   "neurons undo their last outcome with a rotation conditioned on it; use "
+                   "strategy='layerwise'")
     if strategy == "auto":
         default = caps.strategies[0]
         return "layerwise" if default == "dynamic" and problem else default
@@ -104,14 +119,31 @@ def choose_strategy(caps, strategy: str, net: Network) -> str:
     return strategy
 
 
+def _feeds_a_neuron(net: Network, value: str) -> bool:
+    """Whether ``value`` reaches a hidden layer's pre-activation (not only the head)."""
+    stack, seen = [value], set()
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        for step in net.consumers.get(v, []):
+            if step.output in net.layer_of:
+                return True
+            if step.stage == CORE:
+                stack.append(step.output)
+    return False
+
+
 def single_layer(qnet: QuantumNetwork, k: int) -> QuantumNetwork:
     """Hidden layer k alone, its bits re-based to m[0:width] and input angles ``theta_<j>``."""
     layer = qnet.layers[k]
     neurons = tuple(
-        replace(n, bit=n.index, angle=InputAngle(f"theta_{n.index}") if isinstance(n.angle, InputAngle) else n.angle)
+        replace(n, bit=n.index, carry=None,
+                angle=InputAngle(f"theta_{n.index}") if isinstance(n.angle, InputAngle) else n.angle)
         for n in layer.neurons
     )
-    one = QuantumLayer(layer.name, neurons, 0, len(neurons))
+    one = QuantumLayer(layer.name, neurons, 0, len(neurons), layer.readout)
     return QuantumNetwork((one,), qnet.activation, qnet.source)
 
 

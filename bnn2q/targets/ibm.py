@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from ..circuit import CX, RY, H, IfCompare, Measure, Param, Reset, SetSum, X
+from ..circuit import CX, RY, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 from ..errors import TargetError
 from .capabilities import Capabilities
 
@@ -90,6 +90,9 @@ def to_qiskit(circuit, name: str = "bnn2q"):
             qc.measure(q[op.qubit], m[op.bit])
         elif isinstance(op, Reset):
             qc.reset(q[op.qubit])
+        elif isinstance(op, IfBit):
+            with qc.if_test((m[op.bit], 1)):
+                qc.ry(op.gate.angle, q[op.gate.qubit])
     return qc
 
 
@@ -97,15 +100,16 @@ def initial_layout(n_qubits: int, ancilla: bool) -> list[int]:
     """Physical qubit of each virtual one: pairs (2s, 2s + 1) on coupled qubits for ancilla."""
     if not ancilla:
         return list(range(n_qubits))
-    return [p for pair in coupled_pairs()[: n_qubits // 2] for p in pair][:n_qubits]
+    return [p for pair in coupled_pairs()[: (n_qubits + 1) // 2] for p in pair][:n_qubits]
 
 
-def transpile_report(qcs, ancilla: bool) -> tuple[list, dict]:
-    """Transpile to the device model; report its depth and two-qubit gates (summed per layer)."""
+def transpile_report(qcs) -> tuple[list, dict]:
+    """Transpile to the device model; report its depth and two-qubit gates (summed per layer).
+    Circuits with neuron/ancilla pairs (two-qubit gates) place each pair on coupled qubits."""
     from qiskit import transpile
 
     backend = device_model()
-    out = [transpile(qc, backend, initial_layout=initial_layout(qc.num_qubits, ancilla),
+    out = [transpile(qc, backend, initial_layout=initial_layout(qc.num_qubits, "cx" in qc.count_ops()),
                      optimization_level=1, seed_transpiler=0) for qc in qcs]
     two_qubit = sum(sum(n for g, n in t.count_ops().items() if g in ("cz", "cx", "ecr", "swap")) for t in out)
     return out, {
@@ -116,8 +120,8 @@ def transpile_report(qcs, ancilla: bool) -> tuple[list, dict]:
     }
 
 
-def build(circuits, act):
+def build(circuits, act, int_bits: int = 32):
     """(QuantumCircuits, no OpenQASM text, the transpiled report)."""
     qcs = tuple(to_qiskit(c, f"layer{k}") for k, c in enumerate(circuits))
-    _, report = transpile_report(qcs, ancilla=act.min_qubits == 2)
+    _, report = transpile_report(qcs)
     return qcs, (), {"transpiled": report}

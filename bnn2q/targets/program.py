@@ -18,7 +18,10 @@ class CompiledProgram:
 
     layout: [(layer name, start, stop)] slices of register m.
     resources: qubits, measurements, resets, conditionals, depth, two-qubit gates, limits.
-    error_bounds: per neuron, the bound on |P'(bit = 1) − P(bit = 1)| pruning allows."""
+    error_bounds: per neuron, the bound on |P'(bit = 1) − P(bit = 1)| pruning and fixed-point
+        rounding allow.
+    plan: the QuantumNetwork the circuits were lowered from.
+    sample: the input baked in (``inputs=``), or None."""
 
     target: str
     strategy: str
@@ -30,6 +33,8 @@ class CompiledProgram:
     resources: dict
     error_bounds: tuple = ()
     qasm_texts: tuple = field(default=(), repr=False)
+    plan: object = field(default=None, repr=False)
+    sample: object = field(default=None, repr=False)
 
     @property
     def qasm(self) -> str:

@@ -1,9 +1,14 @@
 """OpenQASM 3 from a Circuit, built as an ``openqasm3`` AST and printed by its printer.
 
-Gate names are the ones Braket's simulators and QPUs know natively (``ry``, ``x``, ``h``,
-``cnot``) and no ``stdgates.inc`` is included, so the text runs unchanged on Braket's local
-simulator. Input angles become ``input float[64] theta_<j>;``, the feed-forward variable an
-``int[32]``; all outcomes land in one register ``bit[N] m``.
+Two dialects of the same program:
+
+- ``standard``: ``include "stdgates.inc";`` and its gates ``ry``, ``x``, ``h``, ``cx`` — what
+  the OpenQASM 3 specification and Qiskit's importer read;
+- ``braket``: no include and Braket's native names (``cnot``), since Braket's simulators do not
+  find ``stdgates.inc``.
+
+Input angles become ``input float[64] theta_<j>;``, the feed-forward variable an ``int[N]``;
+all outcomes land in one register ``bit[N] m``.
 """
 
 from __future__ import annotations
@@ -11,16 +16,21 @@ from __future__ import annotations
 import openqasm3
 from openqasm3 import ast
 
-from ..circuit import CX, RY, Circuit, H, IfCompare, Measure, Param, Reset, SetSum, X
+from ..circuit import CX, RY, Circuit, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 
 QUBITS = "q"
 BITS = "m"
-GATE_NAMES = {RY: "ry", X: "x", H: "h", CX: "cnot"}
+DIALECTS = {
+    "standard": {RY: "ry", X: "x", H: "h", CX: "cx"},
+    "braket": {RY: "ry", X: "x", H: "h", CX: "cnot"},
+}
 
 
-def to_ast(circuit: Circuit) -> ast.Program:
+def to_ast(circuit: Circuit, dialect: str = "standard", int_bits: int = 32) -> ast.Program:
     """The OpenQASM 3 program of ``circuit``."""
-    statements: list = [
+    names = DIALECTS[dialect]
+    statements: list = [ast.Include("stdgates.inc")] if dialect == "standard" else []
+    statements += [
         ast.IODeclaration(ast.IOKeyword.input, ast.FloatType(ast.IntegerLiteral(64)), ast.Identifier(name))
         for name in circuit.params
     ]
@@ -29,15 +39,16 @@ def to_ast(circuit: Circuit) -> ast.Program:
         ast.ClassicalDeclaration(ast.BitType(ast.IntegerLiteral(circuit.n_bits)), ast.Identifier(BITS), None)
     )
     for var in circuit.int_vars:
-        statements.append(ast.ClassicalDeclaration(ast.IntType(ast.IntegerLiteral(32)), ast.Identifier(var), None))
+        statements.append(ast.ClassicalDeclaration(ast.IntType(ast.IntegerLiteral(int_bits)), ast.Identifier(var),
+                                                   None))
     for op in circuit.ops:
-        statements += _sums(op) if isinstance(op, SetSum) else [_statement(op)]
+        statements += _sums(op) if isinstance(op, SetSum) else [_statement(op, names)]
     return ast.Program(statements=statements, version="3.0")
 
 
-def dumps(circuit: Circuit) -> str:
+def dumps(circuit: Circuit, dialect: str = "standard", int_bits: int = 32) -> str:
     """OpenQASM 3 text of ``circuit``."""
-    return openqasm3.dumps(to_ast(circuit))
+    return openqasm3.dumps(to_ast(circuit, dialect, int_bits))
 
 
 def _qubit(i: int) -> ast.IndexedIdentifier:
@@ -60,9 +71,9 @@ def _angle(angle) -> ast.Expression:
     return ast.FloatLiteral(value)
 
 
-def _gate(op) -> ast.QuantumGate:
+def _gate(op, names) -> ast.QuantumGate:
     args = [_angle(op.angle)] if isinstance(op, RY) else []
-    return ast.QuantumGate([], ast.Identifier(GATE_NAMES[type(op)]), args, [_qubit(q) for q in op.qubits])
+    return ast.QuantumGate([], ast.Identifier(names[type(op)]), args, [_qubit(q) for q in op.qubits])
 
 
 #: Terms per assignment. Parsers recurse once per term of a left-associated sum (Braket's
@@ -88,7 +99,7 @@ def _sums(op: SetSum) -> list:
     return statements
 
 
-def _statement(op):
+def _statement(op, names):
     if isinstance(op, Measure):
         return ast.QuantumMeasurementStatement(
             ast.QuantumMeasurement(_qubit(op.qubit)),
@@ -98,5 +109,9 @@ def _statement(op):
         return ast.QuantumReset(_qubit(op.qubit))
     if isinstance(op, IfCompare):
         condition = ast.BinaryExpression(ast.BinaryOperator[op.op], ast.Identifier(op.var), _int(op.value))
-        return ast.BranchingStatement(condition, [_gate(op.gate)], [])
-    return _gate(op)
+        return ast.BranchingStatement(condition, [_gate(op.gate, names)], [])
+    if isinstance(op, IfBit):
+        bit = ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(op.bit)])
+        condition = ast.BinaryExpression(ast.BinaryOperator["=="], bit, ast.IntegerLiteral(1))
+        return ast.BranchingStatement(condition, [_gate(op.gate, names)], [])
+    return _gate(op, names)

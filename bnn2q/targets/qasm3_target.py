@@ -1,5 +1,8 @@
-"""Target ``qasm3``: one OpenQASM 3 text per circuit, for any OpenQASM 3 stack with feed-forward
-(full classical arithmetic, e.g. Braket's local simulator)."""
+"""Target ``qasm3``: one standard OpenQASM 3 text per circuit (``stdgates.inc`` gates), for any
+OpenQASM 3 stack; dynamic programs with feed-forward sums need its classical arithmetic.
+
+bnn2q runs these programs on Braket's local simulator (printed again in Braket's dialect) and,
+when they need no classical arithmetic, Qiskit's importer reads them."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ CAPABILITIES = Capabilities(
 )
 
 
-def build(circuits, act):
+def build(circuits, act, int_bits: int = 32):
     """(native objects, OpenQASM texts, extra resources)."""
-    texts = tuple(qasm3.dumps(c) for c in circuits)
+    texts = tuple(qasm3.dumps(c, "standard", int_bits) for c in circuits)
     return texts, texts, {}

@@ -10,8 +10,9 @@ import numpy as np
 from .. import activations
 from ..circuit import Measure, Reset
 from ..errors import InputError, TargetError
-from ..sim.inputs import first_layer_inputs, prepare_inputs
-from ..sim import SimResult, next_layer_spins, preactivations
+from ..sim import SimResult
+from ..sim.host import HostPass, encoder_values
+from ..sim.inputs import prepare_inputs
 from . import layerwise
 from .compiler import compile, get_target
 
@@ -47,7 +48,7 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
     if int(shots) != shots or shots < 1:
         raise InputError(f"shots must be a positive integer, got {shots!r}")
     shots = int(shots)
-    first = _first_angles(prog, inputs)
+    x = _sample(prog, inputs)
     rng = np.random.default_rng(seed)
     next_seed = lambda: int(rng.integers(2**31))  # noqa: E731
     if backend == "braket-local":
@@ -56,17 +57,26 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
         def run_text(k, values, n):
             circuit = prog.circuits[k]
             bound = {name: float(values[_index(name)]) for name in circuit.params}
-            return braket_local.sample(prog.qasm_texts[k], bound, n, next_seed(), circuit.n_qubits,
+            return braket_local.sample(_braket_text(prog, k), bound, n, next_seed(), circuit.n_qubits,
                                        circuit.n_bits, density_matrix=_resets_entangled(circuit))
 
         if prog.strategy == "dynamic":
-            return run_text(0, first if first is not None else [], shots)
-        return layerwise.sample(prog, first, shots,
+            return run_text(0, _first_angles(prog, x), shots)
+        return layerwise.sample(prog, x, shots,
                                 lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
     from . import aer
 
-    return layerwise.sample(prog, first, shots,
+    return layerwise.sample(prog, x, shots,
                             lambda k, rows, counts: aer.sample_bindings(prog.native[k], rows, counts, next_seed()))
+
+
+def _braket_text(prog, k: int) -> str:
+    """Circuit k in Braket's dialect (the qasm3 target's text includes stdgates.inc)."""
+    if prog.target == "braket":
+        return prog.qasm_texts[k]
+    from . import qasm3
+
+    return qasm3.dumps(prog.circuits[k], "braket", prog.resources.get("int_bits", 32))
 
 
 def _resets_entangled(circuit) -> bool:
@@ -86,21 +96,43 @@ def _index(name: str) -> int:
     return int(name.rsplit("_", 1)[1])
 
 
-def _first_angles(prog, inputs):
-    """θ of the first layer for one sample, or None when the program has them baked in."""
-    if not prog.params:
+def _sample(prog, inputs):
+    """The one sample the program runs on: bound at run time, or baked in at compile time."""
+    if prog.sample is not None:
         if inputs is not None:
             raise InputError("this program was compiled with inputs= baked in; run it without inputs")
-        return None
+        return prog.sample
     if inputs is None:
         raise InputError("this program takes its sample at run time: pass inputs= (one sample) "
                          "or compile with inputs=")
-    net = prog.network
-    x = prepare_inputs(net, inputs)
+    x = prepare_inputs(prog.network, inputs)
     if x.shape[0] != 1:
         raise InputError(f"inputs= takes one sample, got {x.shape[0]}")
-    u = preactivations(net.hidden[0], first_layer_inputs(net, x))[0]
-    return np.asarray(prog.activation.angle(u), dtype=np.float64)
+    return x[0]
+
+
+def _first_angles(prog, x) -> np.ndarray:
+    """The input angles of a dynamic program's host-computed layers for sample x."""
+    circuit = prog.circuits[0]
+    if not circuit.params:
+        return np.zeros(0)
+    net = prog.network
+    values = encoder_values(net, x)
+    angles = np.zeros(net.n_neurons)
+    starts = np.cumsum([0] + net.widths)
+    for k, layer in enumerate(net.hidden):
+        if layer.preactivation in values:
+            u = values[layer.preactivation].reshape(layer.width)
+            angles[starts[k]: starts[k + 1]] = prog.activation.angle(u, strict=layer.strict)
+    return angles
+
+
+def minimum_qubits(net, act) -> int:
+    """The fewest qubits a dynamic program of ``net`` runs on (neuron qubits that carry their
+    state need one each, plus an ancilla)."""
+    if act.memory and len(net.hidden) > 1:
+        return max(net.widths) + 1
+    return act.min_qubits
 
 
 def execute(net, x, backend: str = "braket-local", activation="rotation", quantumness: float = 0.0,
@@ -121,7 +153,7 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
         raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
     net = load(net)
     act = activations.get(activation, quantumness, g)
-    budget = act.min_qubits if max_qubits is None else max_qubits
+    budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
     prog = compile(net, target="braket" if backend == "braket-local" else "ibm", activation=act,
                    max_qubits=budget)
     xs = prepare_inputs(net, x)
@@ -135,7 +167,9 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
         samples = tqdm(samples, desc=backend, unit="sample", leave=False)
     for i in samples:
         bits = sample_bits(prog, backend, shots, int(seeds[i].generate_state(1)[0]), xs[i])
+        host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):
             bits_out[k][i] = bits[:, start:stop]
-        logits[i] = preactivations(net.readout, next_layer_spins(net.hidden[-1], bits_out[-1][i]))
+            host.measured(k, bits_out[k][i])
+        logits[i] = host.logits()
     return SimResult(bits_out, logits)

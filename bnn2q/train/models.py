@@ -47,6 +47,20 @@ def dense_bnn(
     return keras.Sequential(layers)
 
 
+def paper_mlp(input_shape: tuple, hidden: list[int], n_classes: int, seed: int = 0):
+    """The networks of arXiv 2503.15482 as a Larq model: Flatten → Dense (real weights, no
+    bias) → [sign → Dense] × hidden → logits. No batch-norm; weights Kaiming-normal for a linear
+    layer (std 1/√fan_in), as the authors initialize them."""
+    tf, keras, lq = import_tf()
+    tf.keras.utils.set_random_seed(seed)
+    init = keras.initializers.VarianceScaling(1.0, "fan_in", "untruncated_normal", seed=seed)
+    layers = [keras.Input(shape=tuple(input_shape)), keras.layers.Flatten()]
+    for i, width in enumerate(hidden + [n_classes]):
+        layers.append(lq.layers.QuantDense(width, input_quantizer=None if i == 0 else "ste_sign",
+                                           kernel_quantizer=None, use_bias=False, kernel_initializer=init))
+    return keras.Sequential(layers)
+
+
 def train_classical(model, x, y, epochs: int = 30, batch_size: int = 64, lr: float = 0.01, verbose=0):
     """Plain Larq training (Adam, sparse cross-entropy)."""
     tf, keras, _ = import_tf()

@@ -6,13 +6,17 @@ with plain Larq and compiles with bnn2q like any other model."""
 
 from __future__ import annotations
 
+import math
+
+from .. import activations
 from ..errors import InputError
-from ..frontends.larq_keras import SIGN_QUANTIZERS, quantizer_name
+from ..frontends.quantizers import SIGNS as SIGN_QUANTIZERS
+from ..frontends.quantizers import quantizer_name
 from ..frontends.tf_env import import_tf
 
 QUANTIZED_LAYERS = ("QuantDense", "QuantConv2D")
 #: Input quantizers that mark a hidden sign: Larq's, and ours on an already quantum copy.
-HIDDEN_SIGNS = SIGN_QUANTIZERS + ("quantum_sign",)
+HIDDEN_SIGNS = SIGN_QUANTIZERS + ("quantum_sign", "carried_sign")
 
 
 def sign_quantized_layers(model) -> list:
@@ -42,14 +46,22 @@ def sign_quantized_layers(model) -> list:
     return found
 
 
-def quantum_copy(model, activation: str = "rotation", quantumness: float = 0.0, g=None):
-    """A copy of ``model`` (same weights) whose hidden signs are ``QuantumSign`` measurements."""
-    from .quantum_sign import QuantumSign
+def quantum_copy(model, activation: str = "rotation", quantumness: float = 0.0, g=None,
+                 gradient: str = "expected"):
+    """A copy of ``model`` (same weights) whose hidden signs are quantum measurements:
+    ``QuantumSign`` for rotation and ancilla-reset, ``CarriedSign`` for the ancilla activation
+    (its neurons carry their state from hidden layer to hidden layer, in the model's order)."""
+    from .quantum_sign import CarriedSign, CarriedState, QuantumSign
 
+    act = activations.get(activation, quantumness, math.pi / 2 if g is None else g)
     copy = _clone(model)
-    extra = {} if g is None else {"g": g}
-    for layer in sign_quantized_layers(copy):
-        layer.input_quantizer = QuantumSign(activation, quantumness, **extra)
+    layers = sign_quantized_layers(copy)
+    state = CarriedState()
+    for k, layer in enumerate(layers):
+        if act.memory:
+            layer.input_quantizer = CarriedSign(state, k, len(layers), act.quantumness, act.g, gradient)
+        else:
+            layer.input_quantizer = QuantumSign(act.name, act.quantumness, getattr(act, "g", math.pi / 2), gradient)
     return copy
 
 

@@ -11,7 +11,7 @@ from ..frontends.tf_env import import_tf
 
 
 class TensorFlowBackend:
-    """The four array operations the activation math needs, as TensorFlow ops."""
+    """The few array operations the activation math needs, as TensorFlow ops."""
 
     pi = math.pi
 
@@ -21,12 +21,15 @@ class TensorFlowBackend:
     def sigmoid(self, x):
         return self.tf.sigmoid(x)
 
-    def step(self, x):
-        """[x ≥ 0] as a float (Larq's sign(0) = +1 convention)."""
-        return self.tf.cast(x >= 0, x.dtype)
+    def step(self, x, strict: bool = False):
+        """[x ≥ 0] as a float (Larq's sign(0) = +1 convention); [x > 0] when ``strict``."""
+        return self.tf.cast(x > 0 if strict else x >= 0, x.dtype)
 
     def sin(self, x):
         return self.tf.sin(x)
+
+    def cos(self, x):
+        return self.tf.cos(x)
 
 
 _BACKEND: TensorFlowBackend | None = None

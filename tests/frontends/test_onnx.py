@@ -10,7 +10,7 @@ from onnx import helper
 
 import bnn2q
 from bnn2q.frontends import read_graph
-from bnn2q.ir import Affine, BatchNorm, Conv2D, Dense, MaxPool2D, Sign
+from bnn2q.ir import Affine, BatchNorm, Conv2D, Dense, Gather, MaxPool2D, Sign
 
 from .conftest import ort_logits
 from .onnx_builders import conv_bnn, dense_bnn, make_model, signs
@@ -27,7 +27,7 @@ def _classical(net, x):
 def test_tf2onnx_dense_export_has_the_expected_nodes(dense_onnx):
     ops = [n.op_type for n in dense_onnx.graph.node]
     assert ops[:7] == ["Reshape", "MatMul", "Mul", "Add", "Sign", "Add", "Sign"]
-    kinds = [type(op) for op in read_graph(dense_onnx).ops]
+    kinds = [type(n.op) for n in read_graph(dense_onnx).nodes]
     assert kinds == [Dense, Affine, Affine, Sign] * 2 + [Dense, Affine, Affine]
 
 
@@ -36,7 +36,7 @@ def test_tf2onnx_dense_reproduces_larq_and_onnxruntime(digits_model, dense_onnx,
     path = tmp_path / "dense.onnx"
     onnx.save(dense_onnx, path)
     net = bnn2q.load(path)
-    assert net.real_input and [layer.width for layer in net.layers] == [64, 32, 10]
+    assert net.widths == [64, 32] and net.n_classes == 10
     sim = _classical(net, x)
     np.testing.assert_array_equal(sim.predictions, digits_model.predict(x, verbose=0).argmax(1))
     np.testing.assert_allclose(sim.logits[:, 0], ort_logits(dense_onnx, x), atol=LOGIT_ATOL)
@@ -46,9 +46,12 @@ def test_loads_a_model_proto_and_a_path_alike(dense_onnx, tmp_path):
     path = tmp_path / "m.onnx"
     onnx.save(dense_onnx, path)
     a, b = bnn2q.load(dense_onnx), bnn2q.load(str(path))
-    for la, lb in zip(a.layers, b.layers):
-        np.testing.assert_array_equal(la.matrix(), lb.matrix())
-        np.testing.assert_array_equal(la.offset, lb.offset)
+    for sa, sb in zip(a.steps, b.steps, strict=True):
+        assert type(sa.op) is type(sb.op) and sa.inputs == sb.inputs
+        if isinstance(sa.op, Dense):
+            np.testing.assert_array_equal(sa.op.weight, sb.op.weight)
+        if isinstance(sa.op, Affine):
+            np.testing.assert_array_equal(sa.op.offset, sb.op.offset)
     assert b.source == str(path)
 
 
@@ -89,7 +92,7 @@ def test_plain_gemm_batchnorm_sign_graph(opset):
     model = make_model(nodes, inits, (4, 4), (5,), opset=opset)
     x = rng.normal(size=(200, 4, 4))
     net = _agree(model, x)
-    assert [layer.width for layer in net.layers] == [7, 5]
+    assert net.widths == [7] and net.n_classes == 5
 
 
 def test_nchw_conv_graph_with_pool_before_and_after_the_sign():
@@ -112,13 +115,13 @@ def test_nchw_conv_graph_with_pool_before_and_after_the_sign():
         helper.make_node("MatMul", ["f", "w"], ["y"], name="fc"),
     ]
     model = make_model(nodes, inits, (2, 8, 8), (6,))
-    kinds = [type(op) for op in read_graph(model).ops]
-    assert kinds == [Conv2D, MaxPool2D, BatchNorm, Sign, Conv2D, Affine, Affine, Sign, MaxPool2D, Dense]
+    kinds = [type(n.op) for n in read_graph(model).nodes]
+    assert kinds == [Gather, Conv2D, MaxPool2D, BatchNorm, Sign, Conv2D, Affine, Affine, Sign, MaxPool2D, Gather, Dense]
     net = bnn2q.load(model)
-    assert net.input_shape == (8, 8, 2)  # an NCHW input is read channels-last
-    assert net.layers[0].pool is not None and net.layers[1].or_pool is not None
+    assert net.input_shape == (2, 8, 8)  # samples come as the model declares them (NCHW)
+    assert [s.stage for s in net.steps if isinstance(s.op, MaxPool2D)] == ["encoder", "head"]
     x = rng.normal(size=(100, 2, 8, 8))
-    sim = _classical(net, x.transpose(0, 2, 3, 1))
+    sim = _classical(net, x)
     ref = ort_logits(model, x)
     np.testing.assert_allclose(sim.logits[:, 0], ref, atol=LOGIT_ATOL)
 
@@ -137,19 +140,20 @@ def test_spin_gain_and_ste_sign_pattern():
     ]
     model = make_model(nodes, inits, (10,), (4,))
     net = _agree(model, rng.normal(size=(300, 10)))
-    np.testing.assert_allclose(net.readout.scale, 0.5)
+    head = [s.op for s in net.steps if s.stage == "head"]
+    assert [type(op) for op in head] == [Dense, Affine] and np.all(head[1].scale == 0.5)
 
 
 @pytest.mark.parametrize("batchnorm", ["node", "mul_add"])
 def test_builder_dense_bnn_matches_onnxruntime(batchnorm):
     x = np.random.default_rng(5).normal(size=(300, 12))
     net = _agree(dense_bnn(seed=5, batchnorm=batchnorm), x)
-    assert [layer.width for layer in net.layers] == [9, 7, 5]
+    assert net.widths == [9, 7] and net.n_classes == 5
 
 
 def test_builder_conv_bnn_matches_onnxruntime():
     model = conv_bnn(seed=6)
     x = np.random.default_rng(6).normal(size=(200, 2, 6, 6))
     net = bnn2q.load(model)
-    sim = _classical(net, x.transpose(0, 2, 3, 1))
+    sim = _classical(net, x)
     np.testing.assert_allclose(sim.logits[:, 0], ort_logits(model, x), atol=LOGIT_ATOL)

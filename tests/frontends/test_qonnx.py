@@ -13,7 +13,7 @@ from onnx.reference.op_run import OpRun
 import bnn2q
 from bnn2q.errors import FrontendError
 from bnn2q.frontends import read_graph
-from bnn2q.ir import Affine, Conv2D, Dense, MaxPool2D, Sign
+from bnn2q.ir import Affine, Conv2D, Dense, MaxPool2D, Reshape, Sign
 
 from .onnx_builders import make_model
 
@@ -80,7 +80,7 @@ def brevitas_conv(seed=0):
 
 def test_brevitas_dense_matches_its_reference_execution():
     model = brevitas_dense()
-    kinds = [type(op) for op in read_graph(model).ops]
+    kinds = [type(n.op) for n in read_graph(model).nodes]
     assert kinds == [Dense, Affine, Affine, Affine, Sign, Dense, Affine, Affine]
     x = np.random.default_rng(1).normal(size=(400, 10))
     net = bnn2q.load(model)
@@ -88,17 +88,19 @@ def test_brevitas_dense_matches_its_reference_execution():
     ref = run_reference(model, x)
     np.testing.assert_allclose(sim.logits[:, 0], ref, atol=1e-4)
     np.testing.assert_array_equal(sim.predictions, ref.argmax(1))
-    np.testing.assert_allclose(net.readout.scale, 0.5)  # the activation scale rides on fc2
+    head = [s.op for s in net.steps if s.stage == "head"]
+    np.testing.assert_allclose(head[1].scale, 0.5)  # the activation scale rides on fc2
 
 
 def test_brevitas_conv_with_binarized_input_matches_its_reference_execution():
     model = brevitas_conv()
-    kinds = [type(op) for op in read_graph(model).ops]
-    assert kinds[:3] == [Sign, Conv2D, Affine] and MaxPool2D in kinds
+    kinds = [type(n.op) for n in read_graph(model).nodes]
+    assert kinds[:4] == [Sign, Reshape, Conv2D, Affine] and MaxPool2D in kinds
     net = bnn2q.load(model)
-    assert not net.real_input and net.input_shape == (6, 6, 1)
+    assert net.steps[0].stage == "encoder" and isinstance(net.steps[0].op, Sign)  # input binarized on the host
+    assert net.input_shape == (1, 6, 6)
     x = np.random.default_rng(2).normal(size=(300, 1, 6, 6))
-    sim = bnn2q.simulate(net, x.transpose(0, 2, 3, 1), shots=1)
+    sim = bnn2q.simulate(net, x, shots=1)
     ref = run_reference(model, x)
     np.testing.assert_allclose(sim.logits[:, 0], ref, atol=1e-4)
     np.testing.assert_array_equal(sim.predictions, ref.argmax(1))

@@ -1,4 +1,5 @@
-"""FoldBatchNorm and FuseAffine: the folded network computes the same pre-activations."""
+"""FoldBatchNorm, FuseAffine and BuildNetwork: the folded network computes the same
+pre-activations, and the graph is placed on host and core as documented."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import numpy as np
 import pytest
 
 from bnn2q.errors import PassError
-from bnn2q.ir import Affine, BatchNorm, Dense, Graph, Sign
-from bnn2q.passes import BuildLayers, FoldBatchNorm, FuseAffine, PassManager, canonicalize
-from bnn2q.sim import preactivations
+from bnn2q.ir import INPUT, Affine, BatchNorm, Dense, Elementwise, Graph, Node, Sign
+from bnn2q.ir.build import sequential
+from bnn2q.passes import BuildNetwork, FoldBatchNorm, FuseAffine, PassManager, canonicalize
+from bnn2q.sim.host import HostPass
 
 RNG = np.random.default_rng(0)
 
@@ -24,15 +26,16 @@ def _graph(bn1=None, bn2=None):
     w2 = RNG.choice([-1, 1], size=(3, 6))
     ops = [Dense("d1", w1), Affine("d1.bias", np.ones(6), RNG.normal(size=6)), bn1 or _bn("bn1", 6),
            Sign("s1"), Dense("d2", w2), bn2 or _bn("bn2", 3)]
-    return Graph((5,), tuple(ops), "test")
+    return sequential((5,), ops, "test")
 
 
 def _evaluate_unfolded(graph, x):
     """Run the op graph directly, batch-norm formula included (the 'before')."""
     y, outs = x, []
-    for op in graph.ops:
+    for node in graph.nodes:
+        op = node.op
         if isinstance(op, Dense):
-            y = y @ op.weight.T.astype(float)
+            y = y @ op.weight.T
         elif isinstance(op, Affine):
             y = op.scale * y + op.offset
         elif isinstance(op, BatchNorm):
@@ -48,23 +51,35 @@ def test_folded_preactivations_equal_the_batchnorm_formula():
     x = RNG.normal(size=(40, 5))
     net = canonicalize(graph)
     before = _evaluate_unfolded(graph, x)
-    u1 = preactivations(net.layers[0], x)
+    host = HostPass(net, x)
+    u1 = host.preactivation(0)
     np.testing.assert_allclose(u1, before[0], rtol=1e-12, atol=1e-12)
-    y1 = np.where(u1 >= 0, 1.0, -1.0)
-    np.testing.assert_allclose(preactivations(net.layers[1], y1), before[1], rtol=1e-12, atol=1e-12)
-    assert np.any(net.layers[0].scale < 0), "negative γ gives a negative a_j"
+    host.measured(0, (u1 >= 0).astype(np.uint8))
+    np.testing.assert_allclose(host.logits(), before[1], rtol=1e-12, atol=1e-12)
+    affine = net.producer[net.hidden[0].preactivation].op
+    assert isinstance(affine, Affine) and np.any(affine.scale < 0), "negative γ gives a negative a_j"
 
 
 def test_fold_and_fuse_leave_one_affine_per_layer():
     graph = PassManager([FoldBatchNorm(), FuseAffine()]).run(_graph())
-    assert [type(op).__name__ for op in graph.ops] == ["Dense", "Affine", "Sign", "Dense", "Affine"]
-    assert graph.ops[1].name == "d1.bias+bn1"
+    assert [type(n.op).__name__ for n in graph.nodes] == ["Dense", "Affine", "Sign", "Dense", "Affine"]
+    assert graph.nodes[1].op.name == "d1.bias+bn1"
+    assert graph.nodes[2].inputs == (graph.nodes[1].output,)
+
+
+def test_fuse_keeps_an_affine_that_two_nodes_read():
+    a = Affine("a", np.array([2.0]), np.array([1.0]))
+    b = Affine("b", np.array([3.0]), np.array([0.0]))
+    nodes = (Node(Dense("d", np.ones((2, 2))), (INPUT,), "z"), Node(a, ("z",), "za"), Node(b, ("za",), "zb"),
+             Node(Sign("s"), ("za",), "y"), Node(Dense("e", np.ones((2, 2))), ("y",), "w"))
+    graph = FuseAffine().run(Graph((2,), nodes, "w"))
+    assert [n.op.name for n in graph.nodes] == ["d", "a", "b", "s", "e"]
 
 
 def test_passes_are_pure():
     graph = _graph()
     FoldBatchNorm().run(graph)
-    assert isinstance(graph.ops[2], BatchNorm)
+    assert isinstance(graph.nodes[2].op, BatchNorm)
 
 
 @pytest.mark.parametrize(
@@ -97,13 +112,39 @@ def test_manager_names_a_pass_that_returns_no_ir():
         PassManager([Broken()]).run(_graph())
 
 
-def test_build_layers_rejects_real_values_between_layers():
-    ops = (Dense("d1", np.ones((3, 4))), Dense("d2", np.ones((2, 3))))
-    with pytest.raises(PassError, match="layer 'd1' feeds real values into 'd2'"):
-        BuildLayers().run(Graph((4,), ops))
+def test_stages_of_a_chain():
+    net = canonicalize(_graph())
+    assert [s.stage for s in net.steps] == ["encoder", "encoder", "core", "head", "head"]
+    assert [layer.name for layer in net.hidden] == ["d1"] and net.hidden[0].width == 6
 
 
-def test_build_layers_checks_sizes():
+def test_real_nonlinearity_between_signs_is_refused():
+    ops = (Dense("d1", np.ones((3, 4))), Sign("s1"), Dense("d2", np.ones((3, 3))),
+           Elementwise("act", "relu"), Sign("s2"), Dense("d3", np.ones((2, 3))))
+    with pytest.raises(PassError, match=r"'act' applies a real relu between two sign layers"):
+        BuildNetwork().run(sequential((4,), ops))
+
+
+def test_real_nonlinearities_before_the_first_sign_and_after_the_last_are_host_steps():
+    ops = (Dense("stem", np.ones((3, 4))), Elementwise("relu", "relu"), Dense("d1", np.ones((3, 3))),
+           Sign("s1"), Dense("d2", np.ones((3, 3))), Elementwise("relu2", "relu"), Dense("d3", np.ones((2, 3))))
+    net = BuildNetwork().run(sequential((4,), ops))
+    stages = {s.op.name: s.stage for s in net.steps}
+    assert stages["relu"] == "encoder" and stages["relu2"] == "head" and stages["s1"] == "core"
+
+
+def test_checks_sizes():
     ops = (Dense("d1", np.ones((3, 4))), Sign("s"), Dense("d2", np.ones((2, 5))))
-    with pytest.raises(PassError, match="layer 'd2' expects 5 inputs but 'd1' gives 3"):
-        BuildLayers().run(Graph((4,), ops))
+    with pytest.raises(PassError, match=r"dense 'd2' expects 5 inputs, gets 3"):
+        BuildNetwork().run(sequential((4,), ops))
+
+
+def test_a_model_without_signs_is_refused():
+    with pytest.raises(PassError, match="no hidden binary layer"):
+        BuildNetwork().run(sequential((4,), (Dense("d1", np.ones((3, 4))), Dense("d2", np.ones((2, 3))))))
+
+
+def test_signs_of_the_raw_input_binarize_it_on_the_host():
+    ops = (Sign("binarize"), Dense("d1", np.ones((3, 4))), Sign("s1"), Dense("d2", np.ones((2, 3))))
+    net = BuildNetwork().run(sequential((4,), ops))
+    assert len(net.hidden) == 1 and net.steps[0].stage == "encoder"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import bnn2q
-from bnn2q.sim import preactivations
+from bnn2q.sim.host import HostPass
 
 SHOTS = 20_000
 Z = 5.0
@@ -26,7 +26,7 @@ def _closed_form_p(u, activation, tau, g):
     else:
         theta = math.pi / (1.0 + np.exp(-u / tau))
     p = np.sin(theta / 2) ** 2
-    if activation == "ancilla":
+    if activation in ("ancilla", "ancilla-reset"):  # on fresh qubits (the first layer) both agree
         keep = (1 + math.sin(g)) / 2
         p = p * keep + (1 - p) * (1 - keep)
     return p
@@ -40,36 +40,34 @@ def _assert_frequencies(freq, p, shots, what):
 
 @pytest.mark.parametrize(
     "activation,tau,g",
-    [("rotation", 0.5, None), ("rotation", 2.0, None), ("ancilla", 0.0, 0.7), ("ancilla", 0.3, 1.1)],
+    [("rotation", 0.5, None), ("rotation", 2.0, None), ("ancilla-reset", 0.0, 0.7), ("ancilla", 0.3, 1.1)],
 )
 def test_first_layer_matches_closed_form(digits_model, digits, activation, tau, g):
     net = bnn2q.load(digits_model)
     x = digits.x_test[:3]
     kwargs = {"g": g} if g is not None else {}
     sim = bnn2q.simulate(net, x, activation=activation, quantumness=tau, shots=SHOTS, seed=11, **kwargs)
-    u = preactivations(net.layers[0], x.reshape(len(x), -1).astype(np.float64))
+    u = HostPass(net, x).preactivation(0)
     p = _closed_form_p(u, activation, tau, g)
     assert np.ptp(p) > 0.3, "the test needs neurons spread over probabilities"
     _assert_frequencies(sim.bits[0].mean(axis=1), p, SHOTS, "first hidden layer")
 
 
 def _reference_sampler(net, x, activation, tau, g, shots, rng):
-    """An independent shot-by-shot sampler: loops over shots and layers with its own math."""
-    layers = net.layers
-    out = [np.zeros((shots, layer.width), dtype=np.uint8) for layer in layers[:-1]]
-    w = [layer.matrix().astype(np.float64) for layer in layers]
+    """An independent shot-by-shot sampler: loops over shots and layers with its own math
+    (the host's deterministic steps, closed-form probabilities, its own random stream)."""
+    out = [np.zeros((shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     for s in range(shots):
-        y = x
-        for k, layer in enumerate(layers[:-1]):
-            u = layer.scale * (w[k] @ y) + layer.offset
-            p = _closed_form_p(u, activation, tau, g)
+        host = HostPass(net, x)
+        for k, layer in enumerate(net.hidden):
+            p = _closed_form_p(host.preactivation(k)[0], activation, tau, g)
             bits = (rng.random(layer.width) < p).astype(np.uint8)
             out[k][s] = bits
-            y = 2.0 * bits - 1.0
+            host.measured(k, bits[None])
     return out
 
 
-@pytest.mark.parametrize("activation,tau,g", [("rotation", 1.0, None), ("ancilla", 0.0, 0.6)])
+@pytest.mark.parametrize("activation,tau,g", [("rotation", 1.0, None), ("ancilla-reset", 0.0, 0.6)])
 def test_deeper_layers_match_reference_sampler(digits_model, digits, activation, tau, g):
     net = bnn2q.load(digits_model)
     x = digits.x_test[7].reshape(-1).astype(np.float64)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bnn2q.ir import Dense, Layer, Network
+from bnn2q.ir import Dense, Network
+from bnn2q.ir.build import Layer, chain
+from bnn2q.passes import canonicalize
 
 
 def tiny_network() -> Network:
@@ -13,16 +15,11 @@ def tiny_network() -> Network:
     w1 = np.array([[1, -1], [1, 1], [-1, 1]])
     w2 = np.array([[1, -1, 1], [-1, 1, 1]])
     w3 = np.array([[1, 1], [1, -1]])
-    return Network(
-        (2,),
-        (
-            Layer("d1", Dense("d1", w1), [1.0, 1.0, 1.0], [0.1, -0.2, 0.3], True),
-            Layer("d2", Dense("d2", w2), [0.5, -1.0], [0.0, 0.2], True),
-            Layer("out", Dense("out", w3), [1.0, 1.0], [0.0, 0.0], False),
-        ),
-        True,
-        "tiny",
-    )
+    return canonicalize(chain((2,), [
+        Layer(Dense("d1", w1), [1.0, 1.0, 1.0], [0.1, -0.2, 0.3]),
+        Layer(Dense("d2", w2), [0.5, -1.0], [0.0, 0.2]),
+        Layer(Dense("out", w3)),
+    ], source="tiny"))
 
 
 TINY_INPUT = np.array([0.5, -0.25])

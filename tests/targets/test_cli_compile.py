@@ -26,5 +26,5 @@ def test_failure_leaves_no_file(small_model, tmp_path, capsys):
     small_model.save(model)
     out = tmp_path / "prog.qasm"
     assert main(["compile", str(model), "--activation", "ancilla", "--max-qubits", "1", "-o", str(out)]) == 1
-    assert "minimum of 2 qubits" in capsys.readouterr().err
+    assert "minimum of 7 qubits (the widest layer's 6 neuron qubits" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [model]

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 import openqasm3
 import pytest
 
@@ -12,6 +14,7 @@ from .conftest import TINY_INPUT
 
 GOLDEN_CLASSICAL_2_3_2 = """\
 OPENQASM 3.0;
+include "stdgates.inc";
 qubit[2] q;
 bit[5] m;
 int[32] z;
@@ -28,8 +31,8 @@ if (z >= 1) {
 }
 m[3] = measure q[0];
 reset q[1];
-z = -1 - 2 * m[0] + 2 * m[1] + 2 * m[2];
-if (z < 1) {
+z = 1 + 2 * m[0] - 2 * m[1] - 2 * m[2];
+if (z >= 1) {
   x q[1];
 }
 m[4] = measure q[1];
@@ -46,7 +49,8 @@ PROGRAMS = [
     dict(quantumness=0.0, inputs=TINY_INPUT, max_qubits=2),
     dict(quantumness=0.5, inputs=TINY_INPUT, max_qubits=1),
     dict(quantumness=0.5),
-    dict(activation="ancilla", quantumness=0.3, g=1.0, max_qubits=3),
+    dict(activation="ancilla-reset", quantumness=0.3, g=1.0, max_qubits=3),
+    dict(activation="ancilla", quantumness=0.3, g=1.0, max_qubits=4),
     dict(activation="ancilla", strategy="layerwise"),
 ]
 
@@ -60,10 +64,16 @@ def test_round_trips_through_the_reference_parser(tiny, options):
         assert parsed == qasm3.to_ast(circuit)  # the printed text is exactly the built tree
 
 
-def test_uses_braket_builtin_gates_and_one_register(tiny):
+def test_braket_dialect_uses_its_builtin_gates_and_one_register(tiny):
     text = bnn2q.compile(tiny, "braket", activation="ancilla", quantumness=0.5, g=1.0).qasm
     assert "include" not in text and "cnot q[" in text and "cx " not in text
     assert [line for line in text.splitlines() if line.startswith("bit")] == ["bit[5] m;"]
+    assert "if (m[0] == 1) {" in text  # a carried neuron undoes its last outcome
+
+
+def test_standard_dialect_includes_stdgates_and_uses_cx(tiny):
+    text = bnn2q.compile(tiny, "qasm3", activation="ancilla-reset", quantumness=0.5, g=1.0).qasm
+    assert text.splitlines()[1] == 'include "stdgates.inc";' and "cx q[" in text and "cnot" not in text
 
 
 def test_unbound_inputs_are_declared_inputs(tiny):
@@ -73,17 +83,23 @@ def test_unbound_inputs_are_declared_inputs(tiny):
 
 
 def test_level_chain_steps_sum_to_the_activation_angle(tiny):
+    from bnn2q.passes.build_level_chains import BuildLevelChains
+    from bnn2q.passes.insert_activation import InsertActivation
+    from bnn2q.sim.host import HostPass
+
     act = bnn2q.activations.get("rotation", 0.5)
     prog = bnn2q.compile(tiny, "qasm3", activation=act, inputs=TINY_INPUT)
-    layer = tiny.hidden[1]
-    from bnn2q.passes.insert_activation import InsertActivation
-
-    qnet = InsertActivation(act, TINY_INPUT).run(tiny)
-    for neuron in qnet.layers[1].neurons:
-        chain = neuron.angle
-        for level, theta in zip(chain.levels, chain.realised()):
-            u = layer.scale[neuron.index] * level + layer.offset[neuron.index]
-            assert math.isclose(theta, float(act.angle(u)), abs_tol=1e-12)
+    qnet = BuildLevelChains().run(InsertActivation(act, TINY_INPUT).run(tiny))
+    for bits in range(8):  # every outcome of the first layer
+        s = np.array([[(bits >> j) & 1 for j in range(3)]])
+        host = HostPass(tiny, TINY_INPUT)
+        host.measured(0, s)
+        u = host.preactivation(1)[0]
+        for neuron in qnet.layers[1].neurons:
+            chain = neuron.angle
+            z = sum(k * (2 * s[0, b] - 1) for b, k in chain.terms)
+            theta = chain.base + sum(d for level, d in chain.steps if z >= level)
+            assert math.isclose(theta, float(act.angle(u[neuron.index])), abs_tol=1e-12)
     assert prog.resources["conditionals"] == 6
 
 
@@ -93,12 +109,13 @@ def test_long_sums_continue_in_chunks_that_braket_parses():
     import numpy as np
     from braket.default_simulator.openqasm.parser.openqasm_parser import parse as braket_parse
 
-    from bnn2q.ir import Dense, Graph, Sign
+    from bnn2q.ir import Dense, Sign
+    from bnn2q.ir.build import sequential
 
     rng = np.random.default_rng(0)
     ops = (Dense("d1", rng.choice([-1, 1], (300, 4))), Sign("s1"), Dense("d2", rng.choice([-1, 1], (1, 300))),
            Sign("s2"), Dense("d3", rng.choice([-1, 1], (2, 1))))
-    net = bnn2q.load(Graph((4,), ops))
+    net = bnn2q.load(sequential((4,), ops))
     prog = bnn2q.compile(net, "qasm3", inputs=rng.normal(size=4))
     lines = [line for line in prog.qasm.splitlines() if line.startswith("z ")]
     assert len(lines) == -(-300 // qasm3.SUM_CHUNK) and lines[1].startswith("z += ")

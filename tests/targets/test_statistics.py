@@ -12,6 +12,7 @@ from .stats import assert_same_frequencies
 
 ROTATION = dict(activation="rotation", quantumness=1.0)
 ANCILLA = dict(activation="ancilla", quantumness=0.5, g=1.0)
+RESET = dict(activation="ancilla-reset", quantumness=0.5, g=1.0)
 BACKENDS = [("braket", "braket-local", 1500), ("ibm", "aer", 4000)]
 
 
@@ -20,12 +21,13 @@ def reference_bits(net, x, shots=200_000, **knobs):
     return np.concatenate([b[0] for b in sim.bits], axis=1)
 
 
-@pytest.mark.parametrize("knobs", [ROTATION, ANCILLA], ids=["rotation", "ancilla"])
+@pytest.mark.parametrize("knobs,budget", [(ROTATION, 3), (RESET, 3), (ANCILLA, 7)],
+                         ids=["rotation", "ancilla-reset", "ancilla"])
 @pytest.mark.parametrize("target,backend,shots", BACKENDS, ids=["braket-local", "aer"])
-def test_digits_sample_matches_simulate_with_qubit_reuse(small_net, digits, knobs, target, backend, shots):
+def test_digits_sample_matches_simulate_with_qubit_reuse(small_net, digits, knobs, budget, target, backend, shots):
     x = digits.x_test[3]
-    prog = bnn2q.compile(small_net, target=target, max_qubits=3, inputs=x, **knobs)
-    assert prog.resources["qubits"] <= 3 and prog.resources["resets"] > 0  # qubits are reused
+    prog = bnn2q.compile(small_net, target=target, max_qubits=budget, inputs=x, **knobs)
+    assert prog.resources["qubits"] <= budget and prog.resources["resets"] > 0  # qubits are reused
     bits = sample_bits(prog, backend, shots, seed=11)
     assert bits.shape == (shots, small_net.n_neurons)
     assert_same_frequencies(bits, reference_bits(small_net, x, **knobs), f"{backend} {knobs}")
@@ -47,14 +49,21 @@ def test_rotation_statistics_do_not_depend_on_the_budget(tiny, max_qubits):
 
 
 @pytest.mark.parametrize("max_qubits", [2, 3, 4, 6, 8, 10, None])
-def test_ancilla_statistics_do_not_depend_on_the_budget(tiny, max_qubits):
-    ref = reference_bits(tiny, TINY_INPUT, **ANCILLA)
-    prog = bnn2q.compile(tiny, "ibm", inputs=TINY_INPUT, max_qubits=max_qubits, **ANCILLA)
+def test_ancilla_reset_statistics_do_not_depend_on_the_budget(tiny, max_qubits):
+    ref = reference_bits(tiny, TINY_INPUT, **RESET)
+    prog = bnn2q.compile(tiny, "ibm", inputs=TINY_INPUT, max_qubits=max_qubits, **RESET)
     assert_same_frequencies(sample_bits(prog, "aer", 4000, seed=5), ref, f"aer max_qubits={max_qubits}")
     if max_qubits in (2, 6, None):
-        prog = bnn2q.compile(tiny, "braket", inputs=TINY_INPUT, max_qubits=max_qubits, **ANCILLA)
+        prog = bnn2q.compile(tiny, "braket", inputs=TINY_INPUT, max_qubits=max_qubits, **RESET)
         assert_same_frequencies(sample_bits(prog, "braket-local", 4000, seed=5), ref,
                                 f"braket max_qubits={max_qubits}")
+
+
+@pytest.mark.parametrize("max_qubits", [4, 5, None])
+def test_carried_ancilla_statistics_do_not_depend_on_the_budget(tiny, max_qubits):
+    ref = reference_bits(tiny, TINY_INPUT, **ANCILLA)
+    prog = bnn2q.compile(tiny, "braket", inputs=TINY_INPUT, max_qubits=max_qubits, **ANCILLA)
+    assert_same_frequencies(sample_bits(prog, "braket-local", 4000, seed=5), ref, f"braket max_qubits={max_qubits}")
 
 
 @pytest.mark.parametrize("strategy", ["dynamic", "layerwise"])

@@ -1,4 +1,5 @@
-"""QuantumSign: one definition with the simulator — outcome frequencies, gradient, serialization."""
+"""QuantumSign and CarriedSign: one definition with the simulator — outcome frequencies (and,
+for the carried state, consecutive-layer correlations), surrogate gradients, serialization."""
 
 from __future__ import annotations
 
@@ -11,33 +12,22 @@ import bnn2q
 from bnn2q import activations
 from bnn2q.frontends.tf_env import import_tf
 from bnn2q.train.quantum_model import quantum_copy, sign_quantized_layers
-from bnn2q.train.quantum_sign import QuantumSign
+from bnn2q.train.quantum_sign import CarriedSign, CarriedState, QuantumSign
 
 tf, keras, lq = import_tf()
 
 SHOTS = 400
 KNOBS = [
     dict(activation="rotation", quantumness=0.5),
+    dict(activation="ancilla-reset", quantumness=0.3, g=0.6),
+    dict(activation="ancilla-reset", quantumness=0.0, g=0.9),
     dict(activation="ancilla", quantumness=0.3, g=0.6),
-    dict(activation="ancilla", quantumness=0.0, g=0.9),
+    dict(activation="ancilla", quantumness=0.0, g=0.9, gradient="htanh"),
 ]
 
 
 def neuron(activation, quantumness=0.0, g=math.pi / 2):
     return activations.get(activation, quantumness, g)
-
-
-class RecordingSign(QuantumSign):
-    """QuantumSign that keeps each shot's spins (the model runs eagerly in these tests)."""
-
-    def __init__(self, *args, log=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log = log
-
-    def call(self, inputs):
-        out = super().call(inputs)
-        self.log.append(out.numpy())
-        return out
 
 
 def keras_bits(model, x, knobs, shots):
@@ -46,11 +36,12 @@ def keras_bits(model, x, knobs, shots):
     quantum = quantum_copy(model, **knobs)
     logs = []
     for layer in sign_quantized_layers(quantum):
-        logs.append([])
-        layer.input_quantizer = RecordingSign(**knobs, log=logs[-1])
+        q, log = layer.input_quantizer, []
+        q.call = lambda inputs, call=q.call, log=log: log.append(call(inputs)) or log[-1]
+        logs.append(log)
     for _ in range(shots):
         quantum(x, training=False)
-    return [(np.stack(log, axis=1) > 0).astype(np.uint8) for log in logs]
+    return [(np.stack([t.numpy() for t in log], axis=1) > 0).astype(np.uint8) for log in logs]
 
 
 def z_scores(a, b):
@@ -67,13 +58,18 @@ def z_scores(a, b):
 def test_outcome_frequencies_match_the_simulator(digits_model, digits, knobs):
     x = digits.x_test[:40]
     ours = keras_bits(digits_model, x, knobs, SHOTS)
-    sim = bnn2q.simulate(digits_model, x, shots=SHOTS, seed=3, **knobs)
+    sim_knobs = {k: v for k, v in knobs.items() if k != "gradient"}
+    sim = bnn2q.simulate(digits_model, x, shots=SHOTS, seed=3, **sim_knobs)
     assert [b.shape for b in ours] == [b.shape for b in sim.bits]
     for layer, (a, b) in enumerate(zip(ours, sim.bits)):
         z = z_scores(a, b)
         # Independent binomials: z ~ N(0, 1) per element; fixed seeds keep this deterministic.
         assert np.max(np.abs(z)) < 5.0, f"hidden layer {layer}"
         assert 0.75 < np.mean(z**2) < 1.3, f"hidden layer {layer}: mean z² {np.mean(z**2):.3f}"
+    pair = lambda bits: np.einsum("nsi,nsj->nsij", bits[0], bits[1]).astype(np.uint8).reshape(  # noqa: E731
+        len(x), SHOTS, -1)
+    z = z_scores(pair(ours), pair(sim.bits))  # joint firing of consecutive layers' neurons
+    assert np.max(np.abs(z)) < 5.5 and 0.7 < np.mean(z**2) < 1.35, f"correlations: mean z² {np.mean(z**2):.3f}"
 
 
 def test_first_layer_frequencies_equal_p_one(digits_model, digits):
@@ -90,7 +86,8 @@ def test_first_layer_frequencies_equal_p_one(digits_model, digits):
 
 def test_classical_value_is_larq_ste_sign():
     u = tf.constant(np.linspace(-2.0, 2.0, 41, dtype=np.float32))
-    for q in (QuantumSign(), QuantumSign("ancilla", 0.0, math.pi / 2)):
+    for q in (QuantumSign(), QuantumSign("ancilla-reset", 0.0, math.pi / 2),
+              QuantumSign(gradient="htanh"), CarriedSign(CarriedState(), 0, 2)):
         with tf.GradientTape(persistent=True) as tape:
             tape.watch(u)
             ours, larqs = q(u), lq.quantizers.ste_sign(u)
@@ -99,7 +96,7 @@ def test_classical_value_is_larq_ste_sign():
 
 
 @pytest.mark.parametrize("knobs", [dict(activation="rotation", quantumness=0.7),
-                                   dict(activation="ancilla", quantumness=0.4, g=0.5)])
+                                   dict(activation="ancilla-reset", quantumness=0.4, g=0.5)])
 def test_gradient_is_that_of_the_expected_spin(knobs):
     """∂y/∂u = ∂(2p − 1)/∂u with p the simulator's p_one (finite differences in float64)."""
     u = np.linspace(-3.0, 3.0, 61)
@@ -114,21 +111,57 @@ def test_gradient_is_that_of_the_expected_spin(knobs):
     np.testing.assert_allclose(tape.gradient(spins, ut).numpy(), expected, rtol=1e-5, atol=1e-8)
 
 
-def test_ancilla_at_tau_zero_scales_the_straight_through_gradient():
+def test_ancilla_reset_at_tau_zero_scales_the_straight_through_gradient():
     g = 0.5
     u = tf.constant(np.linspace(-2.0, 2.0, 41, dtype=np.float32))
     with tf.GradientTape() as tape:
         tape.watch(u)
-        out = QuantumSign("ancilla", 0.0, g)(u)
+        out = QuantumSign("ancilla-reset", 0.0, g)(u)
     expected = math.sin(g) * (np.abs(u.numpy()) <= 1.0)
     np.testing.assert_allclose(tape.gradient(out, u).numpy(), expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("make", [lambda: QuantumSign("rotation", 0.7, gradient="htanh"),
+                                  lambda: QuantumSign("ancilla-reset", 0.4, 0.5, gradient="htanh"),
+                                  lambda: CarriedSign(CarriedState(), 0, 2, 0.4, 0.5, gradient="htanh")])
+def test_htanh_gradient_is_the_indicator_of_small_preactivations(make):
+    """The paper's estimator: ∂y/∂u = 1{|u| < 1}, whatever τ and g."""
+    u = tf.constant(np.linspace(-2.05, 2.05, 42, dtype=np.float32)[None])
+    with tf.GradientTape() as tape:
+        tape.watch(u)
+        out = make()(u)
+    np.testing.assert_array_equal(tape.gradient(out, u).numpy(), (np.abs(u.numpy()) < 1.0).astype(np.float32))
+
+
+def test_carried_state_flows_to_the_next_layer():
+    """Neuron j of the second layer continues neuron j of the first: at g = 0 (no readout
+    strength) a neuron rotated by π σ(u₀) and then π σ(u₁) − π r ends at the total angle."""
+    state = CarriedState()
+    first, second = CarriedSign(state, 0, 2, 0.5, 0.0), CarriedSign(state, 1, 2, 0.5, 0.0)
+    u0 = tf.constant([[0.3, -0.4, 2.0]], dtype=tf.float32)
+    u1 = tf.constant([[0.1, 0.5, -1.0, 0.7]], dtype=tf.float32)
+    tf.random.set_seed(4)
+    shots = 4000
+    fired = np.zeros(4)
+    for _ in range(shots):
+        y0 = first(u0).numpy()[0]
+        fired += second(u1).numpy()[0] > 0
+        del y0
+    act = neuron("ancilla", 0.5, 0.0)
+    # g = 0 leaves the state alone (M_0 = M_1 = 1/√2); the readout is a fair coin, so
+    # r is independent of the state and the average over r of the total angle decides.
+    t0, t1 = np.asarray(act.angle(u0.numpy()[0])), np.asarray(act.angle(u1.numpy()[0]))
+    p_carried = 0.5 * (np.sin((t0 + t1[:3]) / 2) ** 2 + np.sin((t0 + t1[:3] - np.pi) / 2) ** 2)
+    p = np.append(p_carried, np.sin(t1[3] / 2) ** 2)  # the fourth neuron starts fresh
+    se = np.sqrt(np.maximum(p * (1 - p), 1 / shots) / shots)
+    assert np.all(np.abs(fired / shots - p) <= 5 * se), (fired / shots, p)
+
+
 def test_serializes_as_a_registered_quantizer():
-    q = QuantumSign("ancilla", 0.25, 0.8)
+    q = QuantumSign("ancilla-reset", 0.25, 0.8)
     again = lq.quantizers.deserialize(lq.quantizers.serialize(q))
     assert isinstance(again, QuantumSign)
-    assert again.get_config()["activation"] == "ancilla"
+    assert again.get_config()["activation"] == "ancilla-reset"
     assert (again.neuron.quantumness, again.neuron.g) == (0.25, 0.8)
     layer = lq.layers.QuantDense(4, input_quantizer=q, kernel_quantizer="ste_sign")
     clone = lq.layers.QuantDense.from_config(layer.get_config())
@@ -139,4 +172,8 @@ def test_bad_knobs_are_one_line_errors():
     with pytest.raises(bnn2q.InputError, match="quantumness must be >= 0"):
         QuantumSign("rotation", -1.0)
     with pytest.raises(bnn2q.InputError, match=r"g must lie in \[0, pi/2\]"):
-        QuantumSign("ancilla", 0.0, 2.0)
+        QuantumSign("ancilla-reset", 0.0, 2.0)
+    with pytest.raises(bnn2q.InputError, match="use CarriedSign"):
+        QuantumSign("ancilla", 0.0, 1.0)
+    with pytest.raises(bnn2q.InputError, match="unknown surrogate gradient 'ste'"):
+        QuantumSign(gradient="ste")

@@ -52,7 +52,7 @@ class SweepConfig:
     @property
     def knob_gs(self) -> tuple:
         """The g axis actually swept: rotation has none (g = π/2)."""
-        return tuple(self.gs) if self.activation == "ancilla" else (math.pi / 2,)
+        return tuple(self.gs) if self.activation != "rotation" else (math.pi / 2,)
 
     def cells(self) -> list["Cell"]:
         shared = {k: v for k, v in asdict(self).items()

@@ -79,6 +79,39 @@ def run_sweep(config: SweepConfig, out_dir, workers: int = 2, ray_address: str |
     return outcome
 
 
+class _Interrupts:
+    """Ctrl-C during a sweep: raise KeyboardInterrupt as usual, and remember it, so that an
+    interrupt Python swallowed (one landing in a finalizer prints "Exception ignored") still
+    stops the sweep after the cell in progress."""
+
+    def __init__(self):
+        self.hit = False
+        self._previous = None
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.hit = True
+        raise KeyboardInterrupt
+
+    def check(self):
+        if self.hit:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def _execute(pending, csv_path, outcome, workers, ray_address, progress):
     if ray_address:
         results = executors.run_ray(pending, ray_address)
@@ -92,16 +125,18 @@ def _execute(pending, csv_path, outcome, workers, ray_address, progress):
 
         bar = tqdm(total=len(pending), desc="sweep", unit="cell", file=sys.stderr)
     try:
-        for cell, row, error in results:
-            if row is not None:
-                append_row(csv_path, row)
-                outcome.ran += 1
-            else:
-                outcome.failed.append((cell, error))
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(f"τ={cell.quantumness:g} g={cell.g:.3g} n={cell.train_size} "
-                                    + (f"err={float(row['val_error']):.3f}" if row else "FAILED"))
+        with _Interrupts() as interrupts:
+            for cell, row, error in results:
+                if row is not None:
+                    append_row(csv_path, row)
+                    outcome.ran += 1
+                else:
+                    outcome.failed.append((cell, error))
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"τ={cell.quantumness:g} g={cell.g:.3g} n={cell.train_size} "
+                                        + (f"err={float(row['val_error']):.3f}" if row else "FAILED"))
+                interrupts.check()
     finally:
         if bar is not None:
             bar.close()

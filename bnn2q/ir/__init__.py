@@ -1,0 +1,38 @@
+"""The bnn2q IR.
+
+- ``ops``: source-level operations, shape-aware frozen dataclasses with the math in their
+  docstrings (frontends emit them);
+- ``graph``: a frontend's output, a DAG of ``Node``s over named values;
+- ``network``: the canonical form the simulator, the compiler and ``info`` consume — the same
+  steps, each placed in the host encoder, the quantum core or the host head, and the hidden
+  layers (one per sign) in order;
+- ``build``: small constructors for hand-made networks (tests, benchmarks).
+
+Notation (SPEC §1): bits s ∈ {0,1}, spins y = 2s − 1. Values are channels-last tensors without
+the batch axis; every op keeps ``name``, the source layer or node, for error messages.
+"""
+
+from .graph import INPUT, Graph, Node
+from .network import HiddenLayer, Network, Step
+from .ops import (
+    LINEAR_OPS,
+    Add,
+    Affine,
+    AvgPool2D,
+    BatchNorm,
+    Concat,
+    Conv2D,
+    Dense,
+    Elementwise,
+    Gather,
+    GlobalAvgPool,
+    MaxPool2D,
+    Reshape,
+    Sign,
+)
+
+__all__ = [
+    "INPUT", "Graph", "Node", "HiddenLayer", "Network", "Step", "LINEAR_OPS", "Add", "Affine",
+    "AvgPool2D", "BatchNorm", "Concat", "Conv2D", "Dense", "Elementwise", "Gather",
+    "GlobalAvgPool", "MaxPool2D", "Reshape", "Sign",
+]

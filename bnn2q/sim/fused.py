@@ -1,0 +1,138 @@
+"""Hidden layers whose sums are integers: pre-activations by BLAS, outcomes by table lookup.
+
+A layer whose pre-activation is u = a · max_pool(z) + c with z = K y — K an integer kernel
+(±1, possibly with zeros) applied to spins y of an earlier layer — has integer sums
+z ∈ [−R, R] (R the largest row of |K|), computed exactly by a float32 matmul (|z| < 2²⁴). Each
+neuron's outcome law then takes at most 2R + 1 forms: they are computed once, by the
+activation's own math, into a table, and each shot looks its entry up instead of evaluating
+the activation. The table is per channel when (a, c) are (convolutions with batch-norm), else
+per neuron."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network
+from ..ir.network import CORE
+from .thresholds import quantize
+
+#: Float32 holds table indices exactly below 2²⁴.
+MAX_TABLE = 1 << 24
+
+
+@dataclass(frozen=True, eq=False)
+class FusedLayer:
+    """Hidden layer ``layer`` computed from ``source`` (spins) by ``linear`` → ``pool`` →
+    (``scale``, ``offset``), the steps in ``steps`` replaced."""
+
+    layer: int
+    source: str
+    linear: object
+    pool: np.ndarray | None
+    scale: np.ndarray
+    offset: np.ndarray
+    steps: tuple
+    reach: int
+    rows: np.ndarray  # table row of each neuron
+    table_scale: np.ndarray
+    table_offset: np.ndarray
+
+    @property
+    def span(self) -> int:
+        return 2 * self.reach + 1
+
+    def table_u(self) -> np.ndarray:
+        """u for every (table row, z): float64 [n_rows, span]."""
+        z = np.arange(-self.reach, self.reach + 1, dtype=np.float64)
+        return self.table_scale[:, None] * z[None, :] + self.table_offset[:, None]
+
+    def index_offset(self) -> np.ndarray:
+        """Flat table index of z = 0 for each neuron (add z to get its entry)."""
+        return (self.rows * self.span + self.reach).astype(np.float32)
+
+
+def find_fused_layers(net: Network, rows: int) -> dict[int, FusedLayer]:
+    """The hidden layers that take the table path when ``rows`` shot-rows are simulated."""
+    out = {}
+    for k, layer in enumerate(net.hidden):
+        fused = _match(net, k, rows)
+        if fused is not None:
+            out[k] = fused
+    return out
+
+
+def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
+    layer = net.hidden[k]
+    value, chain = layer.preactivation, []
+    affine = pool = linear = None
+    while True:
+        step = net.producer.get(value)
+        if step is None or step.stage != CORE or len(net.consumers.get(value, [])) != 1:
+            return None
+        chain.append(step)
+        if isinstance(step.op, Affine) and affine is None and pool is None and linear is None:
+            affine = step.op
+        elif isinstance(step.op, MaxPool2D) and pool is None and linear is None:
+            pool = step.op
+        elif isinstance(step.op, (Dense, Conv2D)):
+            linear = step.op
+            break
+        else:
+            return None
+        value = step.inputs[0]
+    source = chain[-1].inputs[0]
+    if linear.kernel_kind == "real" or not _is_spins(net, source):
+        return None
+    n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
+    shape = net.shapes[layer.preactivation]
+    if affine is None:
+        scale, offset = np.ones(layer.width), np.zeros(layer.width)
+    else:
+        scale, offset = affine.full(shape)
+    groups = None
+    if pool is not None:
+        groups = pool.groups()
+    weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
+    reach = int(np.abs(weights).sum(axis=1).max(initial=0))
+    span = 2 * reach + 1
+    if span > rows:
+        return None
+    # One table row per channel when (a, c) are the same at every position, else per neuron.
+    channels = shape[-1]
+    per_channel = len(shape) > 1 and np.all(scale.reshape(-1, channels) == scale[:channels]) and \
+        np.all(offset.reshape(-1, channels) == offset[:channels])
+    if per_channel:
+        table_rows = np.tile(np.arange(channels), layer.width // channels)
+        t_scale, t_offset = scale[:channels], offset[:channels]
+    else:
+        table_rows = np.arange(layer.width)
+        t_scale, t_offset = scale, offset
+    if len(t_scale) * span > MAX_TABLE or n_sums == 0:
+        return None
+    return FusedLayer(k, source, linear, groups, scale, offset, tuple(chain), reach, table_rows,
+                      t_scale, t_offset)
+
+
+def _is_spins(net: Network, value: str) -> bool:
+    """Whether ``value`` holds ±1 spins of the core (a sign's output, pooled or rearranged)."""
+    from ..passes.drop_redundant_signs import SPIN_PRESERVING
+
+    if value in net.layer_of:
+        return True
+    step = net.producer.get(value)
+    if step is None or step.stage != CORE or not isinstance(step.op, SPIN_PRESERVING):
+        return False
+    return all(_is_spins(net, v) for v in step.inputs)
+
+
+def threshold_table(fused: FusedLayer, act, strict: bool) -> np.ndarray:
+    """uint32 firing thresholds of every table entry (stateless activations)."""
+    return quantize(act.p_one(fused.table_u(), strict=strict)).ravel()
+
+
+def half_angle_tables(fused: FusedLayer, act, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(cos θ/2, sin θ/2) of every table entry, float32 (the ancilla activation's rotation)."""
+    half = act.angle(fused.table_u(), strict=strict).ravel() / 2
+    return np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)

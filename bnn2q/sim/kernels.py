@@ -1,0 +1,142 @@
+"""NumPy evaluation of the deterministic ops (everything but a neuron's measurement).
+
+Arrays carry any leading batch axes followed by the value's channels-last shape, so the same
+code runs per sample (encoder, float64) and per sample × shot (core and head). Each op's
+constants (transposed weights, pooling windows) are prepared once per dtype and cached."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..ir import (Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Elementwise, Gather, GlobalAvgPool,
+                  MaxPool2D, Reshape, Sign)
+
+
+class Kernels:
+    """Evaluates ops on batched arrays; ``run(op, args, in_shapes, shape)`` returns the output
+    with the args' leading axes followed by ``shape``."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def _const(self, key, make):
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = make()
+        return value
+
+    def run(self, op, args: list[np.ndarray], in_shapes, shape: tuple) -> np.ndarray:
+        lead = args[0].shape[: args[0].ndim - len(in_shapes[0])]
+        return getattr(self, f"_{type(op).__name__}")(op, args, lead, tuple(shape))
+
+    # -- linear layers -----------------------------------------------------------------------
+
+    def _Dense(self, op: Dense, args, lead, shape):
+        (x,) = args
+        w_t = self._const((id(op), x.dtype), lambda: np.ascontiguousarray(op.weight.T, dtype=x.dtype))
+        return x.reshape(lead + (op.n_in,)) @ w_t
+
+    def _Conv2D(self, op: Conv2D, args, lead, shape):
+        (x,) = args
+        h, w, c = op.in_shape
+        batch = int(np.prod(lead, dtype=np.int64))
+        kh, kw, cin_g, cout = op.kernel.shape
+        pt, pb, pl, pr = op.padding
+        sh, sw = op.strides
+        oh, ow, _ = op.shape_out
+        xb = x.reshape((batch, h, w, c))
+        if any(op.padding):
+            padded = np.zeros((batch, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+            padded[:, pt : pt + h, pl : pl + w] = xb
+            xb = padded
+        # [B, OH, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
+        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
+        cout_g = cout // op.groups
+        kernel = self._const((id(op), x.dtype), lambda: np.ascontiguousarray(
+            op.kernel.reshape(kh * kw * cin_g, cout), dtype=x.dtype))
+        out = np.empty((batch, oh, ow, cout), dtype=x.dtype)
+        for g in range(op.groups):
+            patches = win[:, :, :, g * cin_g : (g + 1) * cin_g].transpose(0, 1, 2, 4, 5, 3)
+            patches = patches.reshape(batch * oh * ow, kh * kw * cin_g)
+            out[..., g * cout_g : (g + 1) * cout_g] = (
+                patches @ kernel[:, g * cout_g : (g + 1) * cout_g]).reshape(batch, oh, ow, cout_g)
+        return out.reshape(lead + (oh, ow, cout))
+
+    # -- elementwise -------------------------------------------------------------------------
+
+    def _Affine(self, op: Affine, args, lead, shape):
+        (x,) = args
+        scale, offset = self._const((id(op), x.dtype), lambda: (
+            np.broadcast_to(op.scale, shape).astype(x.dtype), np.broadcast_to(op.offset, shape).astype(x.dtype)))
+        return x * scale + offset
+
+    def _Elementwise(self, op: Elementwise, args, lead, shape):
+        (x,) = args
+        alpha = op.alpha.astype(x.dtype)
+        if op.fn == "relu":
+            return np.maximum(x, 0)
+        if op.fn == "prelu":
+            return np.where(x >= 0, x, alpha * x)
+        if op.fn == "hard_tanh":
+            return np.clip(x, -alpha, alpha)
+        if op.fn == "tanh":
+            return np.tanh(x)
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def _Sign(self, op: Sign, args, lead, shape):
+        (x,) = args
+        fires = x > 0 if op.strict else x >= 0
+        return np.where(fires, x.dtype.type(1), x.dtype.type(-1))
+
+    # -- pooling -----------------------------------------------------------------------------
+
+    def _MaxPool2D(self, op: MaxPool2D, args, lead, shape):
+        (x,) = args
+        groups = self._const(id(op), op.groups)
+        return x.reshape(lead + (-1,))[..., groups].max(axis=-1).reshape(lead + shape)
+
+    def _AvgPool2D(self, op: AvgPool2D, args, lead, shape):
+        (x,) = args
+
+        def make():
+            mat = op.matrix()
+            width = int(np.count_nonzero(mat, axis=1).max())
+            idx = np.zeros((mat.shape[0], width), dtype=np.int64)
+            weight = np.zeros((mat.shape[0], width))
+            for k, row in enumerate(mat):
+                nz = np.flatnonzero(row)
+                idx[k, : len(nz)], weight[k, : len(nz)] = nz, row[nz]
+            return idx, weight
+
+        idx, weight = self._const(id(op), make)
+        return (x.reshape(lead + (-1,))[..., idx] * weight.astype(x.dtype)).sum(axis=-1).reshape(lead + shape)
+
+    def _GlobalAvgPool(self, op: GlobalAvgPool, args, lead, shape):
+        (x,) = args
+        h, w, c = op.in_shape
+        return x.reshape(lead + (h * w, c)).mean(axis=-2)
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def _Add(self, op: Add, args, lead, shape):
+        out = args[0] + args[1]
+        for extra in args[2:]:
+            out = out + extra
+        return out
+
+    def _Concat(self, op: Concat, args, lead, shape):
+        lead = np.broadcast_shapes(*(a.shape[: a.ndim - len(shape)] for a in args))
+        parts = [np.broadcast_to(a, lead + a.shape[a.ndim - len(shape):]) for a in args]
+        return np.concatenate(parts, axis=-1)
+
+    def _Reshape(self, op: Reshape, args, lead, shape):
+        return args[0].reshape(lead + shape)
+
+    def _Gather(self, op: Gather, args, lead, shape):
+        (x,) = args
+        out = x.reshape(lead + (-1,))[..., op.index]
+        if op.index.size and op.index.min() < 0:
+            out[..., op.index < 0] = 0
+        return out.reshape(lead + shape)
+
