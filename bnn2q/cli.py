@@ -229,16 +229,31 @@ def _add_sweep(sub):
     p.add_argument("architecture", metavar="MODEL",
                    help="a Larq model file (its architecture, retrained) or a spec like 64-32-10")
     p.add_argument("--dataset", required=True, help="digits | fashion-mnist | PATH.npz")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="rotation", help=ACTIVATION_HELP)
-    p.add_argument("--quantumness", "--tau", default="0", dest="quantumness",
-                   help="comma-separated τ values (for ancilla the neuron's own τ; default 0)")
+    p.add_argument("--family", choices=("larq", "paper"), default="larq",
+                   help="for a spec: larq (±1 kernels, batch-norm) or paper (the paper's real-weight MLP: "
+                        "no bias, no batch-norm) (default larq)")
+    p.add_argument("--activation", default="rotation",
+                   help="comma-separated activations: rotation, ancilla, ancilla-reset (default rotation)")
+    knob = p.add_mutually_exclusive_group()
+    knob.add_argument("--quantumness", "--tau", default=None, dest="quantumness",
+                      help="comma-separated τ values (for ancilla the neuron's own τ; default 0)")
+    knob.add_argument("--a", default=None, dest="paper_a_list",
+                      help="comma-separated values of the paper's stretch a = 2τ, instead of --quantumness")
     p.add_argument("--g", default="pi/2", help="comma-separated ancilla angles g (default pi/2)")
+    p.add_argument("--gradient", default="expected",
+                   help="comma-separated surrogate gradients: expected (straight-through on the expected "
+                        "spin), htanh (the paper's hard-tanh) (default expected)")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
+                   help="adam, or sgd with --momentum (the paper's recipe) (default adam)")
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
     p.add_argument("--train-sizes", default="500", help="comma-separated training-set sizes (default 500)")
     p.add_argument("--seeds", type=int, default=3, help="seeds per setting (default 3)")
     p.add_argument("--epochs", type=int, default=30, help="training epochs per cell (default 30)")
-    p.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default 3e-3 for adam, 1e-2 for sgd)")
     p.add_argument("--batch-size", type=int, default=64, help="(default 64)")
     p.add_argument("--shots", type=int, default=100, help="simulator shots per validation image (default 100)")
+    p.add_argument("--vote", type=int, default=15, help="shots per majority vote (default 15)")
     p.add_argument("--val-size", type=int, default=None,
                    help="first N test images used for validation (default: all)")
     p.add_argument("--workers", type=int, default=2,

@@ -11,7 +11,8 @@ Integer sums. u = Σ_i w_i y_i + c becomes u = unit · z + c with z = Σ_i k_i y
   Σ|w_i − k_i unit| (``rounding``).
 
 Levels. When z takes few values (all of them are listed: ±1 kernels give the 2n + 1 levels
-−n, −n + 2, …, n, other small integer kernels a subset-sum), the chain is exact over them, and a
+−n, −n + 2, …, n, other small integer kernels a subset-sum, a few real weights their 2ⁿ sums),
+the chain is exact over them, and a
 tolerance ε > 0 merges runs of levels whose angles span at most 2ε (the run's midpoint is
 realised, so |θ' − θ| ≤ ε). Real weights reach up to 2ⁿ sums: the chain is then cut on a grid
 of the angle instead — at τ = 0 one threshold (one conditional per neuron), at τ > 0 runs
@@ -38,6 +39,8 @@ from .base import Pass
 MAX_LEVELS = 4096
 #: Work bound of the subset-sum enumeration of reachable levels (terms × range).
 MAX_SUBSET_WORK = 1 << 25
+#: Up to this many terms every sign pattern is enumerated (2ⁿ sums), whatever the integers.
+MAX_ENUMERATED_TERMS = 12
 #: Relative slack when testing that weights are integer multiples of one unit.
 INTEGER_RTOL = 1e-9
 
@@ -164,6 +167,9 @@ def _levels(k: np.ndarray) -> np.ndarray | None:
         return np.zeros(1, dtype=np.int64)
     if np.all(a == a[0]):  # ±c kernels: −n c, (−n + 2) c, …, n c
         return np.arange(-n, n + 1, 2, dtype=np.int64) * int(a[0]) if n + 1 <= MAX_LEVELS else None
+    if n <= MAX_ENUMERATED_TERMS:
+        signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
+        return np.unique(signs @ a)
     if n * reach > MAX_SUBSET_WORK:
         return None
     reachable = np.zeros(2 * reach + 1, dtype=bool)  # index z + reach

@@ -35,7 +35,8 @@ class Kernels:
     def _Dense(self, op: Dense, args, lead, shape):
         (x,) = args
         w_t = self._const((id(op), x.dtype), lambda: np.ascontiguousarray(op.weight.T, dtype=x.dtype))
-        return x.reshape(lead + (op.n_in,)) @ w_t
+        # One 2-D GEMM over all rows (a 3-D matmul would run one small GEMM per sample).
+        return (x.reshape(-1, op.n_in) @ w_t).reshape(lead + (op.n_out,))
 
     def _Conv2D(self, op: Conv2D, args, lead, shape):
         (x,) = args

@@ -129,8 +129,10 @@ class CarriedSign(lq.quantizers.Quantizer):
     def call(self, inputs):
         u = tf.convert_to_tensor(inputs)
         act = self.neuron
-        flat = tf.reshape(u, [tf.shape(u)[0], -1])
-        width = flat.shape[-1]
+        width = 1
+        for d in u.shape[1:]:
+            width *= int(d)
+        flat = tf.reshape(u, [-1, width])
         c0, c1, last = self._inherited(flat, width)
         half = act.angle(flat, xp=backend()) / 2
         cos_h, sin_h = tf.cos(half), tf.sin(half)

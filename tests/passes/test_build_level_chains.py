@@ -123,3 +123,15 @@ def test_bad_options_are_rejected():
         BuildLevelChains(-1.0)
     with pytest.raises(InputError, match=r"int_bits must be an integer >= 8, got 4"):
         BuildLevelChains(0.0, 4)
+
+
+def test_a_few_real_weights_are_enumerated_exactly():
+    rng = np.random.default_rng(3)
+    w = rng.normal(size=6)
+    act = activations.get("rotation", 0.5)
+    chain = level_chain(_rule(w, offset=0.1), act, 0.0, 32)
+    assert len(chain.levels) == 64 and chain.error <= math.pi / (4 * 0.5) * chain.rounding / 2 + 1e-15
+    for y in _all_spins(6):
+        z = sum(k * y[b] for b, k in chain.terms)
+        theta = float(act.angle(float(np.dot(w, y)) + 0.1))
+        assert abs(_realised(chain, z) - theta) <= math.pi / (4 * 0.5) * chain.rounding + 1e-12

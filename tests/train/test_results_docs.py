@@ -16,7 +16,7 @@ SWEEPS = Path(__file__).resolve().parents[2] / "docs" / "sweeps"
 def test_committed_sweep_has_rows_plots_and_a_critical_angle(stem):
     rows = read_rows(SWEEPS / f"{stem}-sweep.csv")
     rotation = [r for r in rows if r["activation"] == "rotation"]
-    ancilla = [r for r in rows if r["activation"] == "ancilla"]
+    ancilla = [r for r in rows if r["activation"] == "ancilla-reset"]
     assert len({r["quantumness"] for r in rotation}) >= 5 and len({r["seed"] for r in rotation}) >= 3
     for plot in ("error-vs-quantumness", "error-vs-g"):
         assert (SWEEPS / f"{stem}-{plot}.png").read_bytes()[:4] == b"\x89PNG"

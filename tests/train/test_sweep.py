@@ -22,11 +22,11 @@ from bnn2q.train.sweep.stats import Point, critical_g
 from bnn2q.train.sweep.store import read_rows, row_key
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = dict(architecture="64-8-10", epochs=1, shots=5, val_size=60, seeds=(0, 1))
+TINY = dict(architecture="64-8-10", epochs=1, shots=5, vote=5, val_size=60, seeds=(0, 1))
 
 
 def fake_row(cell, error=0.5):
-    return {**dict(zip(CELL_FIELDS, cell.key())), "val_error": f"{error:.6f}",
+    return {**dict(zip(CELL_FIELDS, cell.key())), "val_error": f"{error:.6f}", "val_vote_error": f"{error:.6f}",
             "val_shot_error": f"{error:.6f}", "train_loss": "1.0", "train_seconds": "0.0",
             "eval_seconds": "0.0"}
 
@@ -122,10 +122,10 @@ def test_ray_executor_and_its_missing_extra(tmp_path, monkeypatch):
 def test_critical_g_is_the_midpoint_crossing():
     chance = 0.9
     errors = {1.5: 0.10, 1.0: 0.11, 0.6: 0.15, 0.4: 0.40, 0.2: 0.85, 0.05: 0.9}
-    points = [Point(g, e, 0.0, 3, e) for g, e in errors.items()]
+    points = [Point(g, e, 0.0, 3) for g, e in errors.items()]
     # midpoint (0.10 + 0.9)/2 = 0.5 lies between g = 0.4 (0.40) and g = 0.2 (0.85)
     assert critical_g(points, 10) == pytest.approx(0.4 - 0.2 * (0.5 - 0.40) / (0.85 - 0.40))
-    flat = [Point(g, 0.1, 0.0, 3, 0.1) for g in errors]
+    flat = [Point(g, 0.1, 0.0, 3) for g in errors]
     assert critical_g(flat, 10) is None and chance == 1 - 1 / 10
 
 
@@ -133,7 +133,7 @@ def test_interrupting_the_cli_then_rerunning(tmp_path):
     """A real `bnn2q sweep` process gets SIGINT after its first row; the rerun finishes the rest."""
     out = tmp_path / "sweep"
     argv = ["sweep", "64-8-10", "--dataset", "digits", "--quantumness", "0,0.5", "--train-sizes",
-            "80", "--seeds", "2", "--epochs", "1", "--shots", "5", "--val-size", "60",
+            "80", "--seeds", "2", "--epochs", "1", "--shots", "5", "--vote", "5", "--val-size", "60",
             "--workers", "0", "-o", str(out)]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.Popen([sys.executable, "-m", "bnn2q.cli", *argv], cwd=ROOT, env=env,
@@ -165,25 +165,52 @@ def test_sweep_writes_csv_plots_and_summary(dataset, architecture, tmp_path, req
     if dataset == "fashion-mnist":
         request.getfixturevalue("fashion")  # skips when the dataset is not installed
     common = dict(dataset=dataset, architecture=architecture, train_sizes=(120,), epochs=1,
-                  shots=5, val_size=60, seeds=(0,))
+                  shots=5, vote=3, val_size=60, seeds=(0,))
     workers = 2 if dataset == "digits" else 0  # one run through the local process pool
     run_sweep(SweepConfig(taus=(0.0, 0.5), **common), tmp_path, workers=workers, progress=False)
-    outcome = run_sweep(SweepConfig(activation="ancilla", gs=(0.05, math.pi / 2), **common),
+    outcome = run_sweep(SweepConfig(activations=("ancilla", "ancilla-reset"), gs=(0.05, math.pi / 2), **common),
                         tmp_path, workers=0, progress=False)
     stem = "digits" if dataset == "digits" else "fashion-mnist"
     rows = read_rows(tmp_path / f"{stem}-sweep.csv")
-    assert len(rows) == 4 and {r["activation"] for r in rows} == {"rotation", "ancilla"}
-    assert all(0.0 <= float(r["val_error"]) <= 1.0 for r in rows)
+    assert len(rows) == 6 and {r["activation"] for r in rows} == {"rotation", "ancilla", "ancilla-reset"}
+    assert all(0.0 <= float(r[c]) <= 1.0 for r in rows for c in ("val_error", "val_vote_error", "val_shot_error"))
     for name in (f"{stem}-error-vs-quantumness.png", f"{stem}-error-vs-g.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     summary = outcome.summary.read_text()
     assert "| g_c |" in summary and "τ = 0.5" in summary
 
 
+def test_the_papers_recipe_end_to_end(tmp_path):
+    """Real-weight MLP, htanh and expected gradients, SGD, the knob in the paper's units, the
+    paper's ancilla network and its memoryless reduction on one grid."""
+    argv = ["sweep", "64-16-16-10", "--dataset", "digits", "--family", "paper", "--optimizer", "sgd",
+            "--gradient", "htanh,expected", "--a", "0,1", "--train-sizes", "200", "--seeds", "2",
+            "--epochs", "1", "--shots", "6", "--vote", "3", "--val-size", "40", "--workers", "0",
+            "-o", str(tmp_path)]
+    assert cli_run(argv) == 0
+    rows = read_rows(tmp_path / "digits-sweep.csv")
+    assert {(r["gradient"], r["quantumness"]) for r in rows} == {("htanh", "0"), ("htanh", "0.5"),
+                                                                ("expected", "0"), ("expected", "0.5")}
+    assert all(r["family"] == "paper" and r["optimizer"] == "sgd" and r["lr"] == "0.01" for r in rows)
+    summary = (tmp_path / "digits-summary.md").read_text()
+    assert "a = 1" in summary and "majority vote" in summary and "single shot" in summary
+    argv_g = ["sweep", "64-16-16-10", "--dataset", "digits", "--family", "paper", "--activation",
+              "ancilla,ancilla-reset", "--g", "0.2,1.0", "--train-sizes", "200", "--seeds", "2", "--epochs", "1",
+              "--shots", "6", "--vote", "3", "--val-size", "40", "--workers", "0", "--optimizer", "sgd", "-o", str(tmp_path)]
+    assert cli_run(argv_g) == 0
+    rows = read_rows(tmp_path / "digits-sweep.csv")
+    assert {r["activation"] for r in rows} == {"rotation", "ancilla", "ancilla-reset"}
+    assert (tmp_path / "digits-error-vs-g.png").read_bytes()[:4] == b"\x89PNG"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["784-64-10", "--dataset", "digits"], "digits has 64 inputs and 10 classes"),
     (["64-64-10", "--dataset", "digits", "--quantumness", "0,x"], "comma-separated list"),
     (["64-64-10", "--dataset", "digits", "--activation", "ancilla", "--g", "3"], "g must lie in"),
+    (["64-64-10", "--dataset", "digits", "--activation", "rotation,sigmoid"], "unknown activation 'sigmoid'"),
+    (["64-64-10", "--dataset", "digits", "--gradient", "ste"], "unknown surrogate gradient 'ste'"),
+    (["64-64-10", "--dataset", "digits", "--shots", "10"], "a 15-shot vote needs --shots >= 15"),
+    (["64-64-10", "--dataset", "digits", "--a", "0,-1"], "the paper's stretch a must be >= 0"),
     (["64-64-10", "--dataset", "digits", "--train-sizes", "5000"], "exceeds the 1437"),
     (["no_such.h5", "--dataset", "digits"], "not found"),
 ])

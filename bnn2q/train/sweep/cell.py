@@ -1,4 +1,6 @@
-"""Run one sweep cell: train quantum-aware at the cell's quantumness, evaluate with the simulator."""
+"""Run one sweep cell: train quantum-aware at the cell's quantumness, evaluate with the simulator
+under three readouts — the argmax of shot-averaged logits (SPEC §3), a k-shot majority vote of
+single-shot predictions (the paper's), and single shots."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ def _dataset(name: str):
     return load_dataset(name)
 
 
-def build_model(architecture: str, data, seed: int):
-    """A freshly initialized model: from a spec (``64-32-10``) or a model file's architecture."""
+def build_model(architecture: str, data, seed: int, family: str = "larq"):
+    """A freshly initialized model: from a spec (``64-32-10``, in the given family) or a model
+    file's architecture."""
     from ...frontends.tf_env import import_tf
-    from ..models import dense_bnn, parse_architecture
+    from ..models import dense_bnn, paper_mlp, parse_architecture
 
     _tf, keras, _lq = import_tf()
     n_inputs = 1
@@ -37,7 +40,8 @@ def build_model(architecture: str, data, seed: int):
             f"architecture {architecture!r} reads {widths[0]} inputs into {widths[-1]} classes, but "
             f"{data.name} has {n_inputs} inputs and {data.n_classes} classes"
         )
-    return dense_bnn(data.image_shape, widths[1:-1], widths[-1], seed=seed)
+    build = paper_mlp if family == "paper" else dense_bnn
+    return build(data.image_shape, widths[1:-1], widths[-1], seed=seed)
 
 
 def run_cell(cell: Cell) -> dict:
@@ -53,17 +57,19 @@ def run_cell(cell: Cell) -> dict:
     if cell.val_size is not None:
         x_val, y_val = x_val[: cell.val_size], y_val[: cell.val_size]
     start = time.perf_counter()
-    model = build_model(cell.architecture, data, cell.seed)
+    model = build_model(cell.architecture, data, cell.seed, cell.family)
     trained, history = finetune(model, x, y, cell.activation, cell.quantumness, cell.g,
                                 epochs=cell.epochs, batch_size=cell.batch_size, lr=cell.lr,
-                                seed=cell.seed)
+                                seed=cell.seed, optimizer=cell.optimizer, momentum=cell.momentum,
+                                gradient=cell.gradient)
     trained_at = time.perf_counter()
     sim = simulate(trained, x_val, activation=cell.activation, quantumness=cell.quantumness,
-                   g=cell.g, shots=cell.shots, seed=cell.seed)
+                   g=cell.g, shots=cell.shots, seed=cell.seed, keep_bits=False)
     done = time.perf_counter()
     return {
         **dict(zip(CELL_FIELDS, cell.key())),
         "val_error": f"{1.0 - sim.accuracy(y_val):.6f}",
+        "val_vote_error": f"{1.0 - sim.vote_accuracy(y_val, cell.vote):.6f}",
         "val_shot_error": f"{1.0 - sim.shot_accuracy(y_val):.6f}",
         "train_loss": f"{history.history['loss'][-1]:.6f}",
         "train_seconds": f"{trained_at - start:.2f}",

@@ -32,7 +32,8 @@ def _guarded(cell):
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a failed cell is reported and left for the next run to retry
-        return cell, None, f"{type(exc).__name__}: {exc}"
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        return cell, None, f"{type(exc).__name__}: {text[:300]}"
 
 
 def run_inline(cells):

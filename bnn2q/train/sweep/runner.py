@@ -14,8 +14,9 @@ from .plots import plot_g, plot_quantumness
 from .store import append_row, read_rows, row_key
 from .summary import summarize
 
-#: Settings every row shown together must share (the swept axes and the activation may differ).
-SHARED = ("dataset", "architecture", "epochs", "shots", "val_size", "lr", "batch_size")
+#: Settings every row shown together must share (the swept axes may differ).
+SHARED = ("dataset", "architecture", "family", "optimizer", "momentum", "epochs", "shots", "vote",
+          "val_size", "lr", "batch_size")
 
 
 @dataclass
@@ -62,7 +63,7 @@ def run_sweep(config: SweepConfig, out_dir, workers: int = 2, ray_address: str |
         raise InputError(f"train size {max(config.train_sizes)} exceeds the {len(data.y_train)} "
                          f"training images of {data.name}")
     if not Path(config.architecture).suffix:
-        build_model(config.architecture, data, 0)  # one clear line for a mismatched spec
+        build_model(config.architecture, data, 0, config.family)  # one clear line for a mismatched spec
     elif not Path(config.architecture).is_file():
         raise InputError(f"model file {config.architecture!r} not found; check the path")
     paths = output_paths(out_dir, data.name)
@@ -146,17 +147,18 @@ def _report(config, data, paths, outcome):
     rows = [r for r in read_rows(paths["csv"])
             if all(r[k] == _csv(getattr(config, k)) for k in SHARED)]
     rotation = [r for r in rows if r["activation"] == "rotation"]
-    ancilla = [r for r in rows if r["activation"] == "ancilla"]
-    if ancilla:  # one curve per size along g: keep the smallest neuron τ if several were run
+    ancilla = [r for r in rows if r["activation"] != "rotation"]
+    if ancilla:  # one curve per size and activation along g: keep the smallest neuron τ
         tau = min(float(r["quantumness"]) for r in ancilla)
         ancilla = [r for r in ancilla if float(r["quantumness"]) == tau]
-    title = f"{data.name}, {Path(config.architecture).name}, {config.epochs} epochs, {config.shots} shots"
+    title = (f"{data.name}, {config.family} {Path(config.architecture).name}, {config.optimizer}, "
+             f"{config.epochs} epochs, {config.shots} shots (vote {config.vote})")
     made = [
-        plot_quantumness(rotation, paths["quantumness"], title + " (rotation)"),
-        plot_g(ancilla, paths["g"], title + " (ancilla)", data.n_classes),
+        plot_quantumness(rotation, paths["quantumness"], title + ", rotation", config.units),
+        plot_g(ancilla, paths["g"], title, data.n_classes),
     ]
     outcome.plots = [p for p in made if p is not None]
-    paths["summary"].write_text(summarize(rotation, ancilla, data.n_classes, title) + "\n")
+    paths["summary"].write_text(summarize(rotation, ancilla, data.n_classes, title, config.units) + "\n")
     outcome.summary = paths["summary"]
 
 

@@ -11,7 +11,11 @@ from ...errors import InputError
 from ...atomic import write_text_atomically
 from .cell import CELL_FIELDS
 
-RESULT_FIELDS = ("val_error", "val_shot_error", "train_loss", "train_seconds", "eval_seconds")
+RESULT_FIELDS = ("val_error", "val_vote_error", "val_shot_error", "train_loss", "train_seconds",
+                 "eval_seconds")
+#: The readouts a row records: (column, what it is).
+READOUTS = (("val_error", "shot-averaged logits"), ("val_vote_error", "majority vote"),
+            ("val_shot_error", "single shot"))
 COLUMNS = CELL_FIELDS + RESULT_FIELDS
 
 

@@ -1,10 +1,12 @@
-"""A Markdown summary of a sweep: tables of mean error ± 95% CI, the best τ, and g_c."""
+"""A Markdown summary of a sweep: error tables (mean ± 95% CI over seeds) per readout, the best
+quantumness against the classical network (paired over seeds), g_c and the width of the collapse."""
 
 from __future__ import annotations
 
 import math
 
-from .stats import critical_g, curves, paired_gain
+from .stats import critical_g, curves, paired_gain, transition, width_difference
+from .store import READOUTS
 
 
 def _ci(p) -> str:
@@ -12,43 +14,93 @@ def _ci(p) -> str:
     return f"{100 * p.mean:.1f} ± {hw}"
 
 
-def summarize(rotation_rows, ancilla_rows, n_classes: int, title: str) -> str:
+def knob_name(units: str) -> str:
+    return "a" if units == "a" else "τ"
+
+
+def knob_value(tau: float, units: str) -> float:
+    return 2.0 * tau if units == "a" else tau
+
+
+def _group_label(group: tuple, by: tuple) -> str:
+    return ", ".join(str(v) for v in group)
+
+
+def summarize(rotation_rows, ancilla_rows, n_classes: int, title: str, units: str = "tau") -> str:
     """Markdown tables (errors in %, 95% CI over seeds)."""
     lines = [f"## {title}", ""]
-    if rotation_rows:
-        by_size = curves(rotation_rows, "quantumness")
-        taus = sorted({p.knob for pts in by_size.values() for p in pts})
-        lines += ["Validation error (%) vs quantumness τ (rotation), mean ± 95% CI over seeds:", "",
-                  "| training images | " + " | ".join(f"τ = {t:g}" for t in taus) + " |",
+    k = knob_name(units)
+    by = ("train_size", "gradient")
+    for readout, what in READOUTS:
+        by_group = curves(rotation_rows, "quantumness", readout, by)
+        if not by_group:
+            continue
+        taus = sorted({p.knob for pts in by_group.values() for p in pts})
+        lines += [f"Validation error (%) vs {k} (rotation), {what}, mean ± 95% CI over seeds:", "",
+                  "| training images, gradient | " + " | ".join(f"{k} = {knob_value(t, units):g}" for t in taus) + " |",
                   "|---|" + "---|" * len(taus)]
-        for size, pts in sorted(by_size.items()):
+        for group, pts in by_group.items():
             cells = {p.knob: _ci(p) for p in pts}
-            lines.append(f"| {size} | " + " | ".join(cells.get(t, "") for t in taus) + " |")
-        lines += ["", "Best τ > 0 against τ = 0, paired over seeds (positive: quantumness helps):", "",
-                  "| training images | best τ | error at τ = 0 (%) | at best τ (%) | gain (points, 95% CI) |",
+            lines.append(f"| {_group_label(group, by)} | " + " | ".join(cells.get(t, "") for t in taus) + " |")
+        lines += ["", f"Best {k} > 0 against {k} = 0, {what}, paired over seeds (positive: quantumness helps):", "",
+                  f"| training images, gradient | best {k} | error at {k} = 0 (%) | at best {k} (%) | gain (points, 95% CI) |",
                   "|---|---|---|---|---|"]
-        for size, pts in sorted(by_size.items()):
+        for group, pts in by_group.items():
             zero = [p for p in pts if p.knob == 0.0]
             positive = [p for p in pts if p.knob > 0.0]
             if not zero or not positive:
                 continue
             best = min(positive, key=lambda p: p.mean)
-            size_rows = [r for r in rotation_rows if int(r["train_size"]) == size]
-            gain, hw, n = paired_gain(size_rows, best.knob)
+            rows = [r for r in rotation_rows if tuple(r[f] for f in by) == group]
+            gain, hw, n = paired_gain(rows, best.knob, readout)
             hw_text = "n/a" if math.isnan(hw) else f"{100 * hw:.1f}"
-            lines.append(f"| {size} | {best.knob:g} | {_ci(zero[0])} | {_ci(best)} | "
-                         f"{100 * gain:+.1f} ± {hw_text} (n = {n}) |")
+            lines.append(f"| {_group_label(group, by)} | {knob_value(best.knob, units):g} | {_ci(zero[0])} | "
+                         f"{_ci(best)} | {100 * gain:+.1f} ± {hw_text} (n = {n}) |")
         lines.append("")
     if ancilla_rows:
-        by_size = curves(ancilla_rows, "g")
-        gs = sorted({p.knob for pts in by_size.values() for p in pts})
-        lines += ["Validation error (%) vs ancilla coupling g, mean ± 95% CI over seeds:", "",
-                  "| training images | " + " | ".join(f"g = {g:.3g}" for g in gs) + " | g_c |",
+        lines += _ancilla(ancilla_rows, n_classes)
+    return "\n".join(lines)
+
+
+def _ancilla(rows, n_classes: int) -> list[str]:
+    lines = []
+    by = ("train_size", "activation")
+    for readout, what in READOUTS:
+        by_group = curves(rows, "g", readout, by)
+        if not by_group:
+            continue
+        gs = sorted({p.knob for pts in by_group.values() for p in pts})
+        lines += [f"Validation error (%) vs ancilla coupling g, {what}, mean ± 95% CI over seeds:", "",
+                  "| training images, activation | " + " | ".join(f"g = {g:.3g}" for g in gs) + " | g_c |",
                   "|---|" + "---|" * (len(gs) + 1)]
-        for size, pts in sorted(by_size.items()):
+        for group, pts in by_group.items():
             cells = {p.knob: _ci(p) for p in pts}
             g_c = critical_g(pts, n_classes)
             g_text = "none in range" if g_c is None else f"{g_c:.3f}"
-            lines.append(f"| {size} | " + " | ".join(cells.get(g, "") for g in gs) + f" | {g_text} |")
+            lines.append(f"| {_group_label(group, by)} | " + " | ".join(cells.get(g, "") for g in gs) + f" | {g_text} |")
         lines.append("")
-    return "\n".join(lines)
+    lines += ["The collapse fitted per curve (shot-averaged logits): e(g) = e_low + (e_chance − e_low) · "
+              "σ((ln g_c − ln g)/w), 95% bootstrap intervals over seeds:", "",
+              "| training images, activation | g_c | width w (ln g) | seeds |", "|---|---|---|---|"]
+    groups = sorted({(r["train_size"], r["activation"]) for r in rows}, key=lambda t: (int(t[0]), t[1]))
+    for size, activation in groups:
+        fit = transition([r for r in rows if (r["train_size"], r["activation"]) == (size, activation)], n_classes)
+        if fit is None:
+            lines.append(f"| {size}, {activation} | no fit | | |")
+            continue
+        lines.append(f"| {size}, {activation} | {fit.g_c:.3f} [{fit.g_c_interval[0]:.3f}, {fit.g_c_interval[1]:.3f}] | "
+                     f"{fit.width:.3f} [{fit.width_interval[0]:.3f}, {fit.width_interval[1]:.3f}] | {fit.seeds} |")
+    sizes = sorted({r["train_size"] for r in rows}, key=int)
+    pairs = []
+    for size in sizes:
+        mem = [r for r in rows if r["train_size"] == size and r["activation"] == "ancilla"]
+        reset = [r for r in rows if r["train_size"] == size and r["activation"] == "ancilla-reset"]
+        diff = width_difference(mem, reset, n_classes) if mem and reset else None
+        if diff is not None:
+            pairs.append(f"| {size} | {diff[0]:+.3f} [{diff[1][0]:+.3f}, {diff[1][1]:+.3f}] | {diff[2]} |")
+    if pairs:
+        lines += ["", "Width with memory minus without (ancilla − ancilla-reset), paired bootstrap over "
+                  "seeds (negative: memory sharpens the collapse):", "",
+                  "| training images | w_ancilla − w_reset (95% CI) | seeds |", "|---|---|---|"] + pairs
+    lines.append("")
+    return lines
