@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lock data clean bench
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-zoo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --isolated --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps --require-hashes -r requirements-zoo.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -34,6 +35,7 @@ bench: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+	$(BIN)/uv pip compile -q --python-version 3.11 --no-deps --generate-hashes requirements-zoo.in -o requirements-zoo.lock
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

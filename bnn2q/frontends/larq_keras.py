@@ -24,6 +24,8 @@ IDENTITY = ("InputLayer", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "Ga
 #: Keras activation names → the host's real nonlinearities.
 REAL_ACTIVATIONS = {"relu": ("relu", 1.0), "tanh": ("tanh", 1.0), "sigmoid": ("sigmoid", 1.0),
                     "hard_tanh": ("hard_tanh", 1.0)}
+#: TensorFlow ops a functional model may apply as ``x + y`` (a TFOpLambda layer).
+TF_OP_ADD = ("__operators__.add", "math.add")
 SUPPORTED = ("QuantDense, QuantConv2D, QuantDepthwiseConv2D, Dense, Conv2D, DepthwiseConv2D, "
              "BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Add, "
              "Concatenate, Flatten, Reshape, ZeroPadding2D, Rescaling, Dropout, Activation, ReLU, "
@@ -109,10 +111,13 @@ class _Reader:
         if kind in IDENTITY:
             return inputs[0]
         handler = getattr(self, f"_{kind}", None)
+        if kind == "TFOpLambda" and getattr(layer, "symbol", "") in TF_OP_ADD and len(inputs) == 2:
+            return self._Add(layer, inputs)  # x + y written as an operator (larq-zoo's QuickNet)
         if handler is None:
             if kind in ("Lambda", "TFOpLambda"):
-                raise FrontendError(f"layer {layer.name!r} is a Lambda; bnn2q cannot read arbitrary "
-                                    "code — replace it with Keras layers")
+                what = f"a TensorFlow op ({layer.symbol})" if kind == "TFOpLambda" else "a Lambda"
+                raise FrontendError(f"layer {layer.name!r} is {what} bnn2q cannot read; write it with "
+                                    "Keras layers (Add, Concatenate, ...)")
             raise FrontendError(f"layer {layer.name!r} has unsupported type {kind}; bnn2q reads {SUPPORTED}")
         if kind not in ("Add", "Concatenate") and len(inputs) != 1:
             raise FrontendError(f"layer {layer.name!r} ({kind}) has {len(inputs)} inputs; it takes one")
@@ -337,8 +342,12 @@ def _own_nodes(layer, model, source: str) -> list:
 
 
 def _inbound_tensors(layer, model, source: str) -> list:
+    """The tensors a layer reads, keyword arguments included (``tf.add(x, y=…)`` layers)."""
     nodes = _own_nodes(layer, model, source)
-    return _as_list(nodes[0].input_tensors) if nodes else []
+    if not nodes:
+        return []
+    keras_inputs = getattr(nodes[0], "keras_inputs", None)
+    return list(keras_inputs) if keras_inputs is not None else _as_list(nodes[0].input_tensors)
 
 
 def _output_tensor(layer, model, source: str):

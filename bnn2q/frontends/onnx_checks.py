@@ -51,6 +51,12 @@ def check_model(model) -> None:
 
     if not model.graph.node:
         raise FrontendError(f"the ONNX graph {model.graph.name!r} has no nodes (an empty model)")
+    declared = {imp.domain for imp in model.opset_import}
+    missing = sorted({n.domain for n in model.graph.node if n.domain} - declared - {"ai.onnx"})
+    if missing:
+        # qonnx's cleanup leaves its custom domain undeclared; the checker needs it declared.
+        model = onnx.ModelProto.FromString(model.SerializeToString())
+        model.opset_import.extend(onnx.helper.make_opsetid(domain, 1) for domain in missing)
     try:
         onnx.checker.check_model(model, full_check=True)
     except Exception as exc:  # ValidationError, InferenceError, ...

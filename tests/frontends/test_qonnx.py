@@ -115,3 +115,20 @@ def test_per_channel_activation_scale_is_rejected():
             init.CopyFrom(numpy_helper.from_array(np.linspace(0.1, 1, 7).astype(np.float32), "sa"))
     with pytest.raises(FrontendError, match=r"node 'act_quant1' \(BipolarQuant\): activation scale .* must be one positive"):
         bnn2q.load(model)
+
+
+@pytest.mark.parametrize("variant,dynamic_batch", [("raw", False), ("raw", True), ("clean", False)],
+                         ids=["raw", "raw-dynamic-batch", "qonnx-cleanup"])
+def test_brevitas_tfc_export_loads_untouched_and_matches_reference(variant, dynamic_batch, fashion):
+    """Custom domains (declared or not), a Shape-derived flatten, the 2x − 1 input step, BipolarQuant
+    on weights and activations, batch-norm on [N, C] and TensorNorm: all as Brevitas writes them."""
+    from .brevitas_export import reference_logits, tfc_1w1a
+
+    model = tfc_1w1a(variant, dynamic_batch)
+    net = bnn2q.load(model)
+    assert net.widths == [64, 64, 64] and net.steps[0].stage == "encoder"
+    x = (fashion.x_test[:100] + 1) / 2  # Brevitas' TFC reads pixels in [0, 1]
+    ref = reference_logits(model, x)
+    sim = bnn2q.simulate(net, x.reshape(-1, 1, 28, 28), shots=1)
+    np.testing.assert_allclose(sim.logits[:, 0], ref, atol=1e-4)
+    np.testing.assert_array_equal(sim.predictions, ref.argmax(axis=1))
