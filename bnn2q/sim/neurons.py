@@ -55,9 +55,11 @@ class CarriedState:
     def reset(self):
         self.c0 = self.c1 = self.last = None
 
-    def measure(self, k: int, cos_half, sin_half, words, out: np.ndarray) -> np.ndarray:
+    def measure(self, k: int, cos_half, sin_half, words, out: np.ndarray, noise=None) -> np.ndarray:
         """Layer k's outcomes (bool, into ``out`` [rows..., width]) from the half angles θ/2 of
-        its rotation, updating the carried state."""
+        its rotation, updating the carried state. With ``noise`` (a ``NeuronNoise``) the outcome
+        law is the noisy one of a neuron prepared afresh at the carried state's angle, and the
+        state is updated as the host of a layerwise program does: ideally, given the outcome."""
         shape = out.shape
         width = shape[-1]
         c0 = np.zeros(shape, dtype=np.float32)
@@ -71,10 +73,13 @@ class CarriedState:
         new0, new1 = rotate(c0, c1, last, cos_half, sin_half)
         projective = k == self.n_layers - 1
         f = 1.0 if projective else self.act.fidelity
-        p_one = np.square(new1)
-        if f != 1.0:
-            p_one *= np.float32(f)
-            p_one += np.float32((1.0 - f) / 2.0)
+        if noise is not None:  # the prepared state cos(φ/2)|0⟩ + sin(φ/2)|1⟩: cos φ, sin φ
+            p_one = noise.p_one(np.square(new0) - np.square(new1), 2 * new0 * new1)
+        else:
+            p_one = np.square(new1)
+            if f != 1.0:
+                p_one *= np.float32(f)
+                p_one += np.float32((1.0 - f) / 2.0)
         bits = fire(words, quantize(p_one), out)
         if not projective:
             self.c0, self.c1 = collapse(new0, new1, bits, self.kraus)

@@ -42,13 +42,16 @@ def spins(bits: np.ndarray) -> np.ndarray:
 
 
 def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
-                       g: float = math.pi / 2, shots: int = 100, seed: int | None = 0) -> SimResult:
+                       g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
+                       noise=None) -> SimResult:
     """Sample the quantum network's outcomes the straightforward way (same arguments as
     ``bnn2q.simulate``; seeds NumPy's PCG64 generator)."""
     from ..frontends import load
+    from ..noise import resolve
 
     net = load(net)
     act = activations.get(activation, quantumness, g)
+    layer_noise = resolve(noise, net, act)
     shots = check_shots(shots)
     xs = prepare_inputs(net, x)
     n = xs.shape[0]
@@ -61,7 +64,7 @@ def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         values = {INPUT: xs[lo:hi].reshape((hi - lo, 1) + net.input_shape)}
-        measure = _Measurement(act, rng, (hi - lo, shots), len(net.hidden))
+        measure = _Measurement(act, rng, (hi - lo, shots), len(net.hidden), layer_noise)
         for step in net.steps:
             args = [values[v] for v in step.inputs]
             k = net.layer_of.get(step.output)
@@ -82,16 +85,24 @@ def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
 class _Measurement:
     """Samples hidden layer k's bits from its pre-activations, layer after layer."""
 
-    def __init__(self, act, rng, rows: tuple, n_layers: int):
-        self.act, self.rng, self.rows, self.n_layers = act, rng, rows, n_layers
+    def __init__(self, act, rng, rows: tuple, n_layers: int, noise=None):
+        self.act, self.rng, self.rows, self.n_layers, self.noise = act, rng, rows, n_layers, noise
         self.state = None  # ancilla: [..., width, 2] neuron amplitudes
         self.last = None  # ancilla: the neurons' last outcomes
 
     def __call__(self, k: int, u: np.ndarray, strict: bool) -> np.ndarray:
         if not self.act.memory:
-            p = self.act.p_one(u, strict=strict).astype(np.float32)
-            return (self.rng.random(u.shape, dtype=np.float32) < p).astype(np.uint8)
+            if self.noise is None:
+                p = self.act.p_one(u, strict=strict)
+            else:
+                theta = self.act.angle(u, strict=strict)
+                p = self.noise[k].p_one(np.cos(theta), np.sin(theta))
+            return self._draw(p)
         return self._carried(k, u, strict)
+
+    def _draw(self, p) -> np.ndarray:
+        shape = self.rows + np.shape(p)[-1:]
+        return (self.rng.random(shape, dtype=np.float32) < np.asarray(p).astype(np.float32)).astype(np.uint8)
 
     def _carried(self, k: int, u: np.ndarray, strict: bool) -> np.ndarray:
         width = u.shape[-1]
@@ -104,6 +115,17 @@ class _Measurement:
             last[..., :keep] = self.last[..., :keep]
         theta = self.act.angle(u, strict=strict) - math.pi * last
         state = _apply(_ry(theta), state)
+        if self.noise is not None:
+            # The noisy layer as a layerwise host runs it: a fresh neuron prepared at the state's
+            # angle φ and read out with the device's noise; the state then collapses ideally.
+            phi = 2 * np.arctan2(state[..., 1], state[..., 0])
+            r = self._draw(self.noise[k].p_one(np.cos(phi), np.sin(phi)))
+            if k < self.n_layers - 1:
+                (m00, m01), (m10, m11) = self.act.kraus()
+                kept = state * np.where(r[..., None] == 1, [m10, m11], [m00, m01])
+                self.state = kept / np.linalg.norm(kept, axis=-1, keepdims=True)
+                self.last = r.astype(np.float64)
+            return r
         if k == self.n_layers - 1:  # the last hidden layer is measured projectively
             p = state[..., 1] ** 2
             return (self.rng.random(u.shape, dtype=np.float32) < p.astype(np.float32)).astype(np.uint8)

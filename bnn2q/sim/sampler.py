@@ -52,6 +52,7 @@ def simulate(
     seed: int | None = 0,
     progress: bool = False,
     keep_bits: bool = True,
+    noise=None,
 ) -> SimResult:
     """Sample the quantum network's measurement outcomes.
 
@@ -68,11 +69,15 @@ def simulate(
         progress: show a progress bar on stderr.
         keep_bits: keep every layer's bits (``False``: ``bits`` is None and only the logits,
             8 bytes × classes per shot, are stored — for very many samples × shots).
+        noise: device noise folded into each neuron (``bnn2q.noise``): None, one
+            ``NeuronNoise`` per hidden layer, or a device model.
 
     Returns:
         SimResult with per-layer bits, per-shot logits and predictions.
     """
     from ..frontends import load
+
+    from ..noise import resolve
 
     net = load(net)
     act = activations.get(activation, quantumness, g)
@@ -81,12 +86,14 @@ def simulate(
         act = activations.Rotation(act.quantumness)
     shots = check_shots(shots)
     xs = prepare_inputs(net, x)
-    if act.is_classical:
+    layer_noise = resolve(noise, net, act)
+    if act.is_classical and layer_noise is None:
         # Every draw is certain: run one shot and let the others share it.
         one = _Sampler(net, act, xs, 1, None, keep_bits, np.float64).run(progress)
         bits = [_every_shot(b[:, 0], shots) for b in one.bits] if keep_bits else None
         return SimResult(bits, _every_shot(one.logits[:, 0], shots))
-    return _Sampler(net, act, xs, shots, WordStream(seed), keep_bits, np.float32).run(progress)
+    sampler = _Sampler(net, act, xs, shots, WordStream(seed), keep_bits, np.float32, layer_noise)
+    return sampler.run(progress)
 
 
 def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
@@ -97,8 +104,11 @@ def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
 class _Sampler:
     """One simulation: the plan of steps and fused layers, run block by block."""
 
-    def __init__(self, net: Network, act, xs, shots: int, words, keep_bits: bool, dtype):
+    def __init__(self, net: Network, act, xs, shots: int, words, keep_bits: bool, dtype, noise=None):
         self.net, self.act, self.shots, self.words, self.dtype = net, act, shots, words, dtype
+        self.noise = noise
+        # Outcome laws other than the activation's own p(u) go through the half angle θ/2.
+        self.by_angle = act.memory or noise is not None
         self.xs = xs.reshape((xs.shape[0],) + net.input_shape)
         self.kernels = Kernels()
         self.ws = Workspace()
@@ -110,13 +120,14 @@ class _Sampler:
         self.tables = {}
         for k, f in self.fused.items():
             strict = net.hidden[k].strict
-            self.tables[k] = half_angle_tables(f, act, strict) if act.memory else threshold_table(f, act, strict)
+            self.tables[k] = half_angle_tables(f, act, strict) if self.by_angle else threshold_table(f, act, strict)
             self.tables[k] = (self.tables[k], f.index_offset())
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
         self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
         self.state = CarriedState(act, len(net.hidden)) if act.memory else None
+        self.n_layers = len(net.hidden)
 
     def run(self, progress: bool) -> SimResult:
         n = self.xs.shape[0]
@@ -182,20 +193,24 @@ class _Sampler:
             z = self._fused_sums(fused, values)
             index = self.ws.get("index", z.shape, np.intp)
             np.add(z, offset, out=index, casting="unsafe")  # exact: integers < 2²⁴
-            if self.state is None:
+            if not self.by_angle:
                 t = self.ws.get("thresholds", z.shape, np.uint32)
                 return fire(words, table.take(index, out=t, mode="clip").reshape(out.shape), out)
             cos_t, sin_t = table
-            return self.state.measure(k, cos_t.take(index).reshape(out.shape),
-                                      sin_t.take(index).reshape(out.shape), words, out)
-        u = values[layer.preactivation]
-        lead = u.shape[:2]
-        u = u.reshape(lead + (layer.width,))
-        if self.state is None:
-            return fire(words, quantize(self.act.p_one(u, strict=layer.strict)), out)
-        half = self.act.angle(u, strict=layer.strict) / 2
-        return self.state.measure(k, np.cos(half).astype(np.float32), np.sin(half).astype(np.float32),
-                                  words, out)
+            cos_half, sin_half = cos_t.take(index).reshape(out.shape), sin_t.take(index).reshape(out.shape)
+        else:
+            u = values[layer.preactivation]
+            u = u.reshape(u.shape[:2] + (layer.width,))
+            if not self.by_angle:
+                return fire(words, quantize(self.act.p_one(u, strict=layer.strict)), out)
+            half = self.act.angle(u, strict=layer.strict) / 2
+            cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+        noise = None if self.noise is None else self.noise[k]
+        if self.state is not None:
+            return self.state.measure(k, cos_half, sin_half, words, out, noise)
+        cos_theta = 1 - 2 * np.square(sin_half)
+        sin_theta = 2 * sin_half * cos_half
+        return fire(words, quantize(noise.p_one(cos_theta, sin_theta)), out)
 
     def _fused_sums(self, fused, values) -> np.ndarray:
         """z of a fused layer, float32 [rows, n_sums] (max-pooled when it pools)."""
