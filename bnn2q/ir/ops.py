@@ -282,19 +282,22 @@ def _pool_shape(op, in_shape) -> tuple:
             (w + pl + pr - op.pool[1]) // op.strides[1] + 1, c)
 
 
-def _windows(op) -> list[list[int]]:
-    """Flat input indices of each flat output unit's window (padding left out)."""
+def window_index(op) -> tuple[np.ndarray, np.ndarray]:
+    """(index, valid) [n_out, pool_h · pool_w]: flat input positions of each flat output unit's
+    window, and whether each lies inside the input (padding does not)."""
     h, w, c = op.in_shape
     oh, ow, _ = _pool_shape(op, op.in_shape)
     pt, _, pl, _ = op.padding
-    out = []
-    for i in range(oh):
-        for j in range(ow):
-            rows = range(i * op.strides[0] - pt, i * op.strides[0] - pt + op.pool[0])
-            cols = range(j * op.strides[1] - pl, j * op.strides[1] - pl + op.pool[1])
-            for ch in range(c):
-                out.append([(r * w + col) * c + ch for r in rows for col in cols if 0 <= r < h and 0 <= col < w])
-    return out
+    rows = (np.arange(oh) * op.strides[0] - pt)[:, None] + np.arange(op.pool[0])[None, :]  # [oh, ph]
+    cols = (np.arange(ow) * op.strides[1] - pl)[:, None] + np.arange(op.pool[1])[None, :]  # [ow, pw]
+    r = rows[:, None, :, None]  # [oh, 1, ph, 1]
+    q = cols[None, :, None, :]  # [1, ow, 1, pw]
+    valid = (r >= 0) & (r < h) & (q >= 0) & (q < w)  # [oh, ow, ph, pw]
+    pos = (np.clip(r, 0, h - 1) * w + np.clip(q, 0, w - 1))  # [oh, ow, ph, pw]
+    index = pos[:, :, None] * c + np.arange(c)[None, None, :, None, None]  # [oh, ow, c, ph, pw]
+    valid = np.broadcast_to(valid[:, :, None], index.shape)
+    n_out = oh * ow * c
+    return index.reshape(n_out, -1), valid.reshape(n_out, -1)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -332,8 +335,9 @@ class MaxPool2D(_Pool2D):
     def groups(self) -> np.ndarray:
         """Input indices of each output unit's window, int [n_out, window]; windows cut by the
         padding repeat a valid index (a max is unchanged by a repeat)."""
-        full = self.pool[0] * self.pool[1]
-        return np.array([idx + [idx[0]] * (full - len(idx)) for idx in _windows(self)], dtype=np.int64)
+        index, valid = window_index(self)
+        first = index[np.arange(len(index)), np.argmax(valid, axis=1)]
+        return np.where(valid, index, first[:, None])
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -343,13 +347,17 @@ class AvgPool2D(_Pool2D):
 
     count_include_pad: bool = False
 
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(index, weight) [n_out, window]: out = Σ weight · in[index] (0 where padding)."""
+        index, valid = window_index(self)
+        count = np.full(len(index), float(index.shape[1])) if self.count_include_pad else valid.sum(axis=1)
+        return index, valid / count[:, None]
+
     def matrix(self) -> np.ndarray:
         """The pool as a matrix [n_out, n_in] (flat channels-last)."""
-        windows = _windows(self)
-        mat = np.zeros((len(windows), _size(self.in_shape)))
-        full = self.pool[0] * self.pool[1]
-        for k, idx in enumerate(windows):
-            mat[k, idx] = 1.0 / (full if self.count_include_pad else len(idx))
+        index, weight = self.weights()
+        mat = np.zeros((len(index), _size(self.in_shape)))
+        np.add.at(mat, (np.repeat(np.arange(len(index)), index.shape[1]), index.ravel()), weight.ravel())
         return mat
 
 

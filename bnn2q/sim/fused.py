@@ -97,8 +97,6 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
     reach = int(np.abs(weights).sum(axis=1).max(initial=0))
     span = 2 * reach + 1
-    if span > rows:
-        return None
     # One table row per channel when (a, c) are the same at every position, else per neuron.
     channels = shape[-1]
     per_channel = len(shape) > 1 and np.all(scale.reshape(-1, channels) == scale[:channels]) and \
@@ -109,7 +107,8 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     else:
         table_rows = np.arange(layer.width)
         t_scale, t_offset = scale, offset
-    if len(t_scale) * span > MAX_TABLE or n_sums == 0:
+    # A table pays when it is smaller than the evaluations it replaces.
+    if len(t_scale) * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
         return None
     return FusedLayer(k, source, linear, groups, scale, offset, tuple(chain), reach, table_rows,
                       t_scale, t_offset)

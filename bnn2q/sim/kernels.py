@@ -13,6 +13,11 @@ from ..ir import (Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Elementwise, Ga
                   MaxPool2D, Reshape, Sign)
 
 
+#: Elements of one im2col patch matrix: a convolution runs its rows in chunks this size
+#: (4 MiB of float32) so memory stays bounded and the patches stay in cache.
+PATCH_ELEMENTS = 1 << 20
+
+
 class Kernels:
     """Evaluates ops on batched arrays; ``run(op, args, in_shapes, shape)`` returns the output
     with the args' leading axes followed by ``shape``."""
@@ -43,26 +48,36 @@ class Kernels:
         h, w, c = op.in_shape
         batch = int(np.prod(lead, dtype=np.int64))
         kh, kw, cin_g, cout = op.kernel.shape
-        pt, pb, pl, pr = op.padding
-        sh, sw = op.strides
         oh, ow, _ = op.shape_out
-        xb = x.reshape((batch, h, w, c))
-        if any(op.padding):
-            padded = np.zeros((batch, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
-            padded[:, pt : pt + h, pl : pl + w] = xb
-            xb = padded
-        # [B, OH, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
-        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
-        cout_g = cout // op.groups
         kernel = self._const((id(op), x.dtype), lambda: np.ascontiguousarray(
             op.kernel.reshape(kh * kw * cin_g, cout), dtype=x.dtype))
+        xb = x.reshape((batch, h, w, c))
         out = np.empty((batch, oh, ow, cout), dtype=x.dtype)
-        for g in range(op.groups):
-            patches = win[:, :, :, g * cin_g : (g + 1) * cin_g].transpose(0, 1, 2, 4, 5, 3)
-            patches = patches.reshape(batch * oh * ow, kh * kw * cin_g)
-            out[..., g * cout_g : (g + 1) * cout_g] = (
-                patches @ kernel[:, g * cout_g : (g + 1) * cout_g]).reshape(batch, oh, ow, cout_g)
+        step = max(1, PATCH_ELEMENTS // (oh * ow * kh * kw * cin_g))
+        for lo in range(0, batch, step):
+            self._conv_rows(op, xb[lo: lo + step], kernel, out[lo: lo + step])
         return out.reshape(lead + (oh, ow, cout))
+
+    @staticmethod
+    def _conv_rows(op: Conv2D, xb, kernel, out) -> None:
+        """im2col + GEMM per group for a chunk of rows, into ``out`` [rows, oh, ow, c_out]."""
+        rows, h, w, c = xb.shape
+        kh, kw, cin_g, cout = op.kernel.shape
+        pt, pb, pl, pr = op.padding
+        sh, sw = op.strides
+        _, oh, ow, _ = out.shape
+        if any(op.padding):
+            padded = np.zeros((rows, h + pt + pb, w + pl + pr, c), dtype=xb.dtype)
+            padded[:, pt: pt + h, pl: pl + w] = xb
+            xb = padded
+        # [rows, OH, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
+        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, : (oh - 1) * sh + 1: sh, : (ow - 1) * sw + 1: sw]
+        cout_g = cout // op.groups
+        for g in range(op.groups):
+            patches = win[:, :, :, g * cin_g: (g + 1) * cin_g].transpose(0, 1, 2, 4, 5, 3)
+            patches = patches.reshape(rows * oh * ow, kh * kw * cin_g)
+            out[..., g * cout_g: (g + 1) * cout_g] = (
+                patches @ kernel[:, g * cout_g: (g + 1) * cout_g]).reshape(rows, oh, ow, cout_g)
 
     # -- elementwise -------------------------------------------------------------------------
 
@@ -94,23 +109,20 @@ class Kernels:
 
     def _MaxPool2D(self, op: MaxPool2D, args, lead, shape):
         (x,) = args
+        h, w, c = op.in_shape
+        (ph, pw), (sh, sw) = op.pool, op.strides
+        oh, ow, _ = shape
+        if (ph, pw) == (sh, sw) and not any(op.padding):
+            # Non-overlapping windows: a reshape, no gather.
+            tiles = x.reshape(lead + (h, w, c))[..., : oh * ph, : ow * pw, :]
+            return tiles.reshape(lead + (oh, ph, ow, pw, c)).max(axis=(-4, -2))
         groups = self._const(id(op), op.groups)
         return x.reshape(lead + (-1,))[..., groups].max(axis=-1).reshape(lead + shape)
 
     def _AvgPool2D(self, op: AvgPool2D, args, lead, shape):
         (x,) = args
 
-        def make():
-            mat = op.matrix()
-            width = int(np.count_nonzero(mat, axis=1).max())
-            idx = np.zeros((mat.shape[0], width), dtype=np.int64)
-            weight = np.zeros((mat.shape[0], width))
-            for k, row in enumerate(mat):
-                nz = np.flatnonzero(row)
-                idx[k, : len(nz)], weight[k, : len(nz)] = nz, row[nz]
-            return idx, weight
-
-        idx, weight = self._const(id(op), make)
+        idx, weight = self._const(id(op), op.weights)
         return (x.reshape(lead + (-1,))[..., idx] * weight.astype(x.dtype)).sum(axis=-1).reshape(lead + shape)
 
     def _GlobalAvgPool(self, op: GlobalAvgPool, args, lead, shape):

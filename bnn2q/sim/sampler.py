@@ -131,8 +131,8 @@ class _Sampler:
 
     def run(self, progress: bool) -> SimResult:
         n = self.xs.shape[0]
+        # Convolutions chunk their own patches (kernels.PATCH_ELEMENTS): the values bound a block.
         widest = max(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.core)
-        widest = max(widest, max(_patch_elements(s.op) for s in self.core))
         plan = list(blocks(n, self.shots, widest, BLOCK_ELEMENTS))
         if self.words is None:
             block_words = itertools.repeat(None)
@@ -234,15 +234,3 @@ def _out_shape(linear) -> tuple:
     from ..ir import Dense
 
     return (linear.n_out,) if isinstance(linear, Dense) else linear.shape_out
-
-
-def _patch_elements(op) -> int:
-    """Elements per row of a convolution's im2col patches (0 for other ops)."""
-    from ..ir import Conv2D
-
-    if not isinstance(op, Conv2D):
-        return 0
-    oh, ow, _ = op.shape_out
-    kh, kw, cin_g, _ = op.kernel.shape
-    return oh * ow * kh * kw * cin_g
-
