@@ -218,3 +218,28 @@ def test_cli_sweep_bad_input_is_one_line(argv, message, tmp_path, capsys):
     assert cli_run(["sweep", *argv, "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("bnn2q: error:") and message in err and "\n" not in err
+
+
+def test_transition_fit_recovers_a_known_collapse():
+    """Synthetic seeds around e(g) = 0.15 + (0.7 − 0.15) σ((ln 0.1 − ln g)/0.3)."""
+    import numpy as np
+
+    from bnn2q.train.sweep.stats import transition, width_difference
+
+    rng = np.random.default_rng(0)
+    gs = [0.01, 0.02, 0.04, 0.07, 0.1, 0.14, 0.2, 0.4, 0.8, 1.57]
+
+    def rows(width, high, seed_offset=0):
+        out = []
+        for seed in range(5):
+            for g in gs:
+                e = 0.15 + (high - 0.15) / (1 + np.exp(-(np.log(0.1) - np.log(g)) / width)) + rng.normal(0, 0.01)
+                out.append({"seed": str(seed), "g": str(g), "val_error": f"{e:.6f}"})
+        return out
+
+    sharp, wide = rows(0.3, 0.7), rows(0.6, 0.88)
+    fit = transition(sharp, 10)
+    assert fit.g_mid_interval[0] < 0.1 < fit.g_mid_interval[1] and fit.width_interval[0] < 0.3 < fit.width_interval[1]
+    assert fit.high_interval[0] < 0.7 < fit.high_interval[1]
+    diff, (lo, hi), n = width_difference(sharp, wide, 10)
+    assert n == 5 and lo < -0.3 < hi and hi < 0

@@ -8,9 +8,10 @@ g_c (ancilla): with ē(g) the mean error at g, e_best = min_g ē(g) and e_chance
 largest g and interpolating linearly between the two measured g around the crossing — the angle
 below which learning has lost half of its margin over chance.
 
-Transition fit: e(g) = e_low + (e_chance − e_low) · σ((ln g_c − ln g)/w), least squares over
-every seed's points; w (in units of ln g) is the width of the collapse: a sharper collapse has a
-smaller w. Intervals come from refitting on seeds resampled with replacement (bootstrap)."""
+Transition fit: e(g) = e_low + (e_high − e_low) · σ((ln g_mid − ln g)/w), least squares over
+every seed's points, e_high ≤ e_chance fitted too (a network may keep some accuracy below the
+collapse); w (in units of ln g) is the width of the collapse: a sharper collapse has a smaller
+w. Intervals come from refitting on seeds resampled with replacement (bootstrap)."""
 
 from __future__ import annotations
 
@@ -99,29 +100,32 @@ def critical_g(points: list[Point], n_classes: int) -> float | None:
 
 @dataclass(frozen=True)
 class Transition:
-    """The fitted collapse: g_c and width w with 95% bootstrap intervals (None if no fit)."""
+    """The fitted collapse: its midpoint g_mid, width w and plateau e_high below it, with 95%
+    bootstrap intervals."""
 
-    g_c: float
+    g_mid: float
     width: float
-    g_c_interval: tuple[float, float]
+    high: float
+    g_mid_interval: tuple[float, float]
     width_interval: tuple[float, float]
+    high_interval: tuple[float, float]
     seeds: int
 
 
 def _fit(points: list[tuple[float, float]], chance: float):
-    """(ln g_c, w, e_low) by least squares, or None."""
+    """(ln g_mid, w, e_low, e_high) by least squares, or None."""
     from scipy.optimize import curve_fit
 
     x = np.log([g for g, _ in points])
     e = np.array([v for _, v in points])
 
-    def model(x, x_c, w, low):
-        return low + (chance - low) / (1.0 + np.exp(-(x_c - x) / w))
+    def model(x, x_c, w, low, high):
+        return low + (high - low) / (1.0 + np.exp(-(x_c - x) / w))
 
     lo, hi = x.min(), x.max()
     try:
-        params, _ = curve_fit(model, x, e, p0=[(lo + hi) / 2, 0.3, max(0.0, e.min())],
-                              bounds=([lo - 1, 1e-3, 0.0], [hi + 1, 5.0, chance]), maxfev=20000)
+        params, _ = curve_fit(model, x, e, p0=[(lo + hi) / 2, 0.3, max(0.0, e.min()), min(chance, e.max())],
+                              bounds=([lo - 1, 1e-3, 0.0, 0.0], [hi + 1, 5.0, chance, chance]), maxfev=20000)
     except (RuntimeError, ValueError):
         return None
     return params
@@ -153,8 +157,8 @@ def transition(rows, n_classes: int, readout: str = "val_error", resamples: int 
         return None
     draws = np.array(draws)
     interval = lambda v: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))  # noqa: E731
-    return Transition(float(np.exp(full[0])), float(full[1]), tuple(np.exp(interval(draws[:, 0]))),
-                      interval(draws[:, 1]), len(seeds))
+    return Transition(float(np.exp(full[0])), float(full[1]), float(full[3]), tuple(np.exp(interval(draws[:, 0]))),
+                      interval(draws[:, 1]), interval(draws[:, 3]), len(seeds))
 
 
 def width_difference(rows_a, rows_b, n_classes: int, readout: str = "val_error", resamples: int = 400,

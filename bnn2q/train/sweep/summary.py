@@ -79,17 +79,20 @@ def _ancilla(rows, n_classes: int) -> list[str]:
             g_text = "none in range" if g_c is None else f"{g_c:.3f}"
             lines.append(f"| {_group_label(group, by)} | " + " | ".join(cells.get(g, "") for g in gs) + f" | {g_text} |")
         lines.append("")
-    lines += ["The collapse fitted per curve (shot-averaged logits): e(g) = e_low + (e_chance − e_low) · "
-              "σ((ln g_c − ln g)/w), 95% bootstrap intervals over seeds:", "",
-              "| training images, activation | g_c | width w (ln g) | seeds |", "|---|---|---|---|"]
+    lines += ["The collapse fitted per curve (shot-averaged logits): e(g) = e_low + (e_high − e_low) · "
+              "σ((ln g_mid − ln g)/w), 95% bootstrap intervals over seeds:", "",
+              "| training images, activation | g_mid | width w (ln g) | plateau e_high (%) | seeds |",
+              "|---|---|---|---|---|"]
     groups = sorted({(r["train_size"], r["activation"]) for r in rows}, key=lambda t: (int(t[0]), t[1]))
     for size, activation in groups:
         fit = transition([r for r in rows if (r["train_size"], r["activation"]) == (size, activation)], n_classes)
         if fit is None:
-            lines.append(f"| {size}, {activation} | no fit | | |")
+            lines.append(f"| {size}, {activation} | no fit | | | |")
             continue
-        lines.append(f"| {size}, {activation} | {fit.g_c:.3f} [{fit.g_c_interval[0]:.3f}, {fit.g_c_interval[1]:.3f}] | "
-                     f"{fit.width:.3f} [{fit.width_interval[0]:.3f}, {fit.width_interval[1]:.3f}] | {fit.seeds} |")
+        lines.append(f"| {size}, {activation} | {fit.g_mid:.3f} [{fit.g_mid_interval[0]:.3f}, {fit.g_mid_interval[1]:.3f}] | "
+                     f"{fit.width:.3f} [{fit.width_interval[0]:.3f}, {fit.width_interval[1]:.3f}] | "
+                     f"{100 * fit.high:.1f} [{100 * fit.high_interval[0]:.1f}, {100 * fit.high_interval[1]:.1f}] | "
+                     f"{fit.seeds} |")
     sizes = sorted({r["train_size"] for r in rows}, key=int)
     pairs = []
     for size in sizes:
