@@ -20,8 +20,9 @@ def random_network(sizes, seed: int = 0, real: bool = False) -> Network:
     rng = np.random.default_rng(seed)
     layers = []
     for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if real:
-            layers.append(Layer(Dense(f"dense_{k}", rng.normal(0.0, 1 / np.sqrt(n_in), size=(n_out, n_in)))))
+        if real:  # float32 weights, as trained models store them
+            w = rng.normal(0.0, 1 / np.sqrt(n_in), size=(n_out, n_in)).astype(np.float32)
+            layers.append(Layer(Dense(f"dense_{k}", w)))
             continue
         weight = rng.choice(np.array([-1, 1], dtype=np.int8), size=(n_out, n_in))
         scale = rng.choice([-1.0, 1.0], size=n_out) / np.sqrt(n_in)

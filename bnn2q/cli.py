@@ -284,8 +284,9 @@ def _add_compile(sub):
     p.add_argument("--max-qubits", type=int, default=None, help="physical qubit budget (default: unbounded)")
     p.add_argument("--tolerance", type=float, default=0.0,
                    help="angle tolerance in radians for pruning feed-forward levels (default 0: exact)")
-    p.add_argument("--int-bits", type=int, default=32,
-                   help="width of the feed-forward integer; real weights become fixed point in it (default 32)")
+    p.add_argument("--int-bits", type=int, default=None,
+                   help="width of the feed-forward integer; real weights become fixed point in it "
+                        "(default: the widest the target holds, 64 for qasm3/braket)")
     p.add_argument("--sample", type=int, default=None,
                    help="bake sample I of --dataset into the program (default: program inputs)")
     p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")

@@ -149,10 +149,15 @@ def _integers(w: np.ndarray, int_bits: int) -> tuple[np.ndarray, float, float]:
     k = np.round(q)
     if np.all(np.abs(q - k) <= INTEGER_RTOL * np.abs(q)) and np.abs(k).sum() < limit:
         return k.astype(np.int64), unit, 0.0
-    e = math.floor(math.log2(limit / np.abs(w).sum()))
-    scale = 2.0 ** e
-    k = np.round(w * scale)
-    unit = 2.0 ** -e
+    # The largest power-of-two scale the integer holds; exact from the first one at which
+    # every weight (a dyadic rational, from float32 or float64) is an integer.
+    top = math.floor(math.log2(limit / np.abs(w).sum()))
+    for e in range(min(top, -math.frexp(float(np.abs(w).max()))[1] + 1), top + 1):
+        scaled = w * 2.0 ** e
+        if np.all(scaled == np.round(scaled)):
+            return np.round(scaled).astype(np.int64), 2.0 ** -e, 0.0
+    k = np.round(w * 2.0 ** top)
+    unit = 2.0 ** -top
     return k.astype(np.int64), unit, float(np.abs(w - k * unit).sum())
 
 

@@ -23,7 +23,8 @@ class Capabilities:
     mid_circuit_measurement, reset: needed to reuse qubits under ``max_qubits``.
     max_qubits: physical qubits of the device model (None: no fixed device).
     max_conditionals: conditional operations one job may hold (None: no bound).
-    backends: the ``bnn2q.run`` backends that execute its programs."""
+    backends: the ``bnn2q.run`` backends that execute its programs.
+    int_bits: the widest integer its feed-forward arithmetic holds."""
 
     name: str
     strategies: tuple[str, ...]
@@ -33,6 +34,8 @@ class Capabilities:
     max_qubits: int | None = None
     max_conditionals: int | None = None
     backends: tuple[str, ...] = ()
+    #: Widest integer the feed-forward arithmetic may use (the default for ``int_bits``).
+    int_bits: int = 64
 
     def check(self, resources: dict) -> dict:
         """Raise TargetError if ``resources`` exceed a limit; return the limits checked."""

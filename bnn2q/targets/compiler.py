@@ -37,7 +37,7 @@ def get_target(name: str):
 
 def compile(net, target: str = "qasm3", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, max_qubits: int | None = None, inputs=None,
-            tolerance: float = 0.0, strategy: str = "auto", int_bits: int = 32) -> CompiledProgram:
+            tolerance: float = 0.0, strategy: str = "auto", int_bits: int | None = None) -> CompiledProgram:
     """Compile a BNN to a quantum program (SPEC §4–5).
 
     Args:
@@ -50,7 +50,8 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
         inputs: one sample to bake into the first layer's angles; None leaves them program
             inputs ``theta_<j>`` to bind per sample.
         tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact.
-        int_bits: width of the feed-forward integer (real weights become fixed point in it).
+        int_bits: width of the feed-forward integer (real weights become fixed point in it);
+            None: the widest the target holds (64 for OpenQASM 3 and Braket).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
 
     Returns:
@@ -64,6 +65,11 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     caps = spec.CAPABILITIES
     strategy = choose_strategy(caps, strategy, net, act)
     budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
+    if int_bits is None:
+        int_bits = caps.int_bits
+    elif int(int_bits) != int_bits or int_bits > caps.int_bits:
+        raise TargetError(f"int_bits={int_bits!r}: target {caps.name!r} holds integers of at most "
+                          f"{caps.int_bits} bits; pass --int-bits <= {caps.int_bits}")
     feed = "dynamic" if strategy == "dynamic" else "host"
     qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
                        IR_TYPES).run(net)

@@ -76,7 +76,7 @@ def _braket_text(prog, k: int) -> str:
         return prog.qasm_texts[k]
     from . import qasm3
 
-    return qasm3.dumps(prog.circuits[k], "braket", prog.resources.get("int_bits", 32))
+    return qasm3.dumps(prog.circuits[k], "braket", prog.resources["int_bits"])
 
 
 def _resets_entangled(circuit) -> bool:
