@@ -58,13 +58,3 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"Graph({self.source!r}: input {self.input_shape}, {len(self.nodes)} nodes → {self.output!r})"
-
-    def producers(self) -> dict[str, Node]:
-        return {node.output: node for node in self.nodes}
-
-    def consumers(self) -> dict[str, list[Node]]:
-        out: dict[str, list[Node]] = {}
-        for node in self.nodes:
-            for v in node.inputs:
-                out.setdefault(v, []).append(node)
-        return out

@@ -22,8 +22,22 @@ def knob_value(tau: float, units: str) -> float:
     return 2.0 * tau if units == "a" else tau
 
 
-def _group_label(group: tuple, by: tuple) -> str:
+def _label(group: tuple) -> str:
     return ", ".join(str(v) for v in group)
+
+
+def _error_table(title: str, by_group: dict, knob_header: str, knob_text, last=None) -> list[str]:
+    """A Markdown table of mean ± 95% CI per group (rows) and knob value (columns), with an
+    optional last column ``last(points)``."""
+    knobs = sorted({p.knob for pts in by_group.values() for p in pts})
+    tail = [last[0]] if last else []
+    lines = [title, "", f"| {knob_header} | " + " | ".join([knob_text(v) for v in knobs] + tail) + " |",
+             "|---|" + "---|" * (len(knobs) + len(tail))]
+    for group, pts in by_group.items():
+        cells = {p.knob: _ci(p) for p in pts}
+        extra = [last[1](pts)] if last else []
+        lines.append(f"| {_label(group)} | " + " | ".join([cells.get(v, "") for v in knobs] + extra) + " |")
+    return lines
 
 
 def summarize(rotation_rows, ancilla_rows, n_classes: int, title: str, units: str = "tau") -> str:
@@ -35,13 +49,8 @@ def summarize(rotation_rows, ancilla_rows, n_classes: int, title: str, units: st
         by_group = curves(rotation_rows, "quantumness", readout, by)
         if not by_group:
             continue
-        taus = sorted({p.knob for pts in by_group.values() for p in pts})
-        lines += [f"Validation error (%) vs {k} (rotation), {what}, mean ± 95% CI over seeds:", "",
-                  "| training images, gradient | " + " | ".join(f"{k} = {knob_value(t, units):g}" for t in taus) + " |",
-                  "|---|" + "---|" * len(taus)]
-        for group, pts in by_group.items():
-            cells = {p.knob: _ci(p) for p in pts}
-            lines.append(f"| {_group_label(group, by)} | " + " | ".join(cells.get(t, "") for t in taus) + " |")
+        lines += _error_table(f"Validation error (%) vs {k} (rotation), {what}, mean ± 95% CI over seeds:",
+                              by_group, "training images, gradient", lambda t: f"{k} = {knob_value(t, units):g}")
         lines += ["", f"Best {k} > 0 against {k} = 0, {what}, paired over seeds (positive: quantumness helps):", "",
                   f"| training images, gradient | best {k} | error at {k} = 0 (%) | at best {k} (%) | gain (points, 95% CI) |",
                   "|---|---|---|---|---|"]
@@ -54,7 +63,7 @@ def summarize(rotation_rows, ancilla_rows, n_classes: int, title: str, units: st
             rows = [r for r in rotation_rows if tuple(r[f] for f in by) == group]
             gain, hw, n = paired_gain(rows, best.knob, readout)
             hw_text = "n/a" if math.isnan(hw) else f"{100 * hw:.1f}"
-            lines.append(f"| {_group_label(group, by)} | {knob_value(best.knob, units):g} | {_ci(zero[0])} | "
+            lines.append(f"| {_label(group)} | {knob_value(best.knob, units):g} | {_ci(zero[0])} | "
                          f"{_ci(best)} | {100 * gain:+.1f} ± {hw_text} (n = {n}) |")
         lines.append("")
     if ancilla_rows:
@@ -69,15 +78,9 @@ def _ancilla(rows, n_classes: int) -> list[str]:
         by_group = curves(rows, "g", readout, by)
         if not by_group:
             continue
-        gs = sorted({p.knob for pts in by_group.values() for p in pts})
-        lines += [f"Validation error (%) vs ancilla coupling g, {what}, mean ± 95% CI over seeds:", "",
-                  "| training images, activation | " + " | ".join(f"g = {g:.3g}" for g in gs) + " | g_c |",
-                  "|---|" + "---|" * (len(gs) + 1)]
-        for group, pts in by_group.items():
-            cells = {p.knob: _ci(p) for p in pts}
-            g_c = critical_g(pts, n_classes)
-            g_text = "none in range" if g_c is None else f"{g_c:.3f}"
-            lines.append(f"| {_group_label(group, by)} | " + " | ".join(cells.get(g, "") for g in gs) + f" | {g_text} |")
+        g_c = lambda pts: "none in range" if critical_g(pts, n_classes) is None else f"{critical_g(pts, n_classes):.3f}"  # noqa: E731
+        lines += _error_table(f"Validation error (%) vs ancilla coupling g, {what}, mean ± 95% CI over seeds:",
+                              by_group, "training images, activation", lambda g: f"g = {g:.3g}", ("g_c", g_c))
         lines.append("")
     lines += ["The collapse fitted per curve (shot-averaged logits): e(g) = e_low + (e_high − e_low) · "
               "σ((ln g_mid − ln g)/w), 95% bootstrap intervals over seeds:", "",
