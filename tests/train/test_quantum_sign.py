@@ -31,7 +31,8 @@ def neuron(activation, quantumness=0.0, g=math.pi / 2):
 
 
 def keras_bits(model, x, knobs, shots):
-    """Per hidden layer, bits [n, shots, width] of ``shots`` eager forward passes."""
+    """Per hidden layer, bits [n, shots, width]: one forward pass over every sample repeated
+    ``shots`` times (each row draws its own shot)."""
     tf.random.set_seed(1)
     quantum = quantum_copy(model, **knobs)
     logs = []
@@ -39,9 +40,8 @@ def keras_bits(model, x, knobs, shots):
         q, log = layer.input_quantizer, []
         q.call = lambda inputs, call=q.call, log=log: log.append(call(inputs)) or log[-1]
         logs.append(log)
-    for _ in range(shots):
-        quantum(x, training=False)
-    return [(np.stack([t.numpy() for t in log], axis=1) > 0).astype(np.uint8) for log in logs]
+    quantum(np.repeat(x, shots, axis=0), training=False)
+    return [(log[0].numpy().reshape(len(x), shots, -1) > 0).astype(np.uint8) for log in logs]
 
 
 def z_scores(a, b):
@@ -138,15 +138,12 @@ def test_carried_state_flows_to_the_next_layer():
     strength) a neuron rotated by π σ(u₀) and then π σ(u₁) − π r ends at the total angle."""
     state = CarriedState()
     first, second = CarriedSign(state, 0, 2, 0.5, 0.0), CarriedSign(state, 1, 2, 0.5, 0.0)
-    u0 = tf.constant([[0.3, -0.4, 2.0]], dtype=tf.float32)
-    u1 = tf.constant([[0.1, 0.5, -1.0, 0.7]], dtype=tf.float32)
+    shots = 4000  # one row per shot
+    u0 = tf.constant(np.tile([[0.3, -0.4, 2.0]], (shots, 1)), dtype=tf.float32)
+    u1 = tf.constant(np.tile([[0.1, 0.5, -1.0, 0.7]], (shots, 1)), dtype=tf.float32)
     tf.random.set_seed(4)
-    shots = 4000
-    fired = np.zeros(4)
-    for _ in range(shots):
-        y0 = first(u0).numpy()[0]
-        fired += second(u1).numpy()[0] > 0
-        del y0
+    first(u0)
+    fired = (second(u1).numpy() > 0).sum(axis=0)
     act = neuron("ancilla", 0.5, 0.0)
     # g = 0 leaves the state alone (M_0 = M_1 = 1/√2); the readout is a fair coin, so
     # r is independent of the state and the average over r of the total angle decides.
