@@ -1,8 +1,9 @@
 """Hidden layers whose sums are integers: pre-activations by BLAS, outcomes by table lookup.
 
 A layer whose pre-activation is u = a · max_pool(z) + c with z = K y — K an integer kernel
-(±1, possibly with zeros) applied to spins y of an earlier layer — has integer sums
-z ∈ [−R, R] (R the largest row of |K|), computed exactly by a float32 matmul (|z| < 2²⁴). Each
+(±1, possibly with zeros) applied to spins y of an earlier layer, reshapes anywhere between —
+has integer sums z ∈ [−R, R] (R the largest row of |K|), computed exactly by a float32 matmul
+(|z| < 2²⁴) or by popcounts on packed bits (``packed``). Each
 neuron's outcome law then takes at most 2R + 1 forms: they are computed once, by the
 activation's own math, into a table, and each shot looks its entry up instead of evaluating
 the activation. The table is per channel when (a, c) are (convolutions with batch-norm), else
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network
+from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network, Reshape
 from ..ir.network import CORE
 from .thresholds import quantize
 
@@ -30,7 +31,7 @@ class FusedLayer:
     layer: int
     source: str
     linear: object
-    pool: np.ndarray | None
+    pool: MaxPool2D | None
     scale: np.ndarray
     offset: np.ndarray
     steps: tuple
@@ -49,8 +50,8 @@ class FusedLayer:
         return self.table_scale[:, None] * z[None, :] + self.table_offset[:, None]
 
     def index_offset(self) -> np.ndarray:
-        """Flat table index of z = 0 for each neuron (add z to get its entry)."""
-        return (self.rows * self.span + self.reach).astype(np.float32)
+        """Flat table index of z = 0 for each neuron (add z to get its entry), int64."""
+        return self.rows.astype(np.int64) * self.span + self.reach
 
 
 def find_fused_layers(net: Network, rows: int) -> dict[int, FusedLayer]:
@@ -67,13 +68,17 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     layer = net.hidden[k]
     value, chain = layer.preactivation, []
     affine = pool = linear = None
+    shape = net.shapes[value]
     while True:
         step = net.producer.get(value)
         if step is None or step.stage != CORE or len(net.consumers.get(value, [])) != 1:
             return None
         chain.append(step)
-        if isinstance(step.op, Affine) and affine is None and pool is None and linear is None:
+        if isinstance(step.op, Reshape):  # the flat order, which the neurons follow, stays
+            pass
+        elif isinstance(step.op, Affine) and affine is None and pool is None and linear is None:
             affine = step.op
+            shape = net.shapes[step.output]
         elif isinstance(step.op, MaxPool2D) and pool is None and linear is None:
             pool = step.op
         elif isinstance(step.op, (Dense, Conv2D)):
@@ -86,14 +91,10 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     if linear.kernel_kind == "real" or not _is_spins(net, source):
         return None
     n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
-    shape = net.shapes[layer.preactivation]
     if affine is None:
         scale, offset = np.ones(layer.width), np.zeros(layer.width)
     else:
         scale, offset = affine.full(shape)
-    groups = None
-    if pool is not None:
-        groups = pool.groups()
     weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
     reach = int(np.abs(weights).sum(axis=1).max(initial=0))
     span = 2 * reach + 1
@@ -110,7 +111,7 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     # A table pays when it is smaller than the evaluations it replaces.
     if len(t_scale) * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
         return None
-    return FusedLayer(k, source, linear, groups, scale, offset, tuple(chain), reach, table_rows,
+    return FusedLayer(k, source, linear, pool, scale, offset, tuple(chain), reach, table_rows,
                       t_scale, t_offset)
 
 

@@ -1,0 +1,49 @@
+"""The bit-packed path: ±1 layers reading bits as XNOR-popcount on 64-bit words (numba).
+
+With bits s ∈ {0, 1}, spins y = 2s − 1 and a ±1 kernel stored as sign bits b = [W > 0],
+
+    z_j = Σ_i W_ji y_i = n − 2 · popcount(s XOR b_j),
+
+an exact integer from 64 inputs per instruction pair (NumPy ≥ 1.26 has no vectorized popcount;
+numba compiles ``llvm.ctpop``, which becomes ``vpopcntq`` on AVX-512 machines). Hidden layers
+then look their outcome laws up, fire and pack their bits for the next layer in one pass
+(``fire``). The NumPy path stays the fallback and the reference; this one is used when numba
+imports and the work repays numba's start-up (about a second per process), or always/never
+with ``BNN2Q_PACKED=1`` / ``BNN2Q_PACKED=0`` (or ``bnn2q.sim.packed.MODE``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: "auto", "always" or "never"; ``BNN2Q_PACKED`` sets it (1/0 for always/never).
+MODE = {"1": "always", "0": "never"}.get(os.environ.get("BNN2Q_PACKED", ""), os.environ.get("BNN2Q_PACKED") or "auto")
+
+#: In "auto" mode a simulation takes this path once numba is loaded, or when its popcount
+#: work (rows × Σ inputs × outputs / 64, plus rows × neurons) reaches this much — where the
+#: NumPy path would spend about a second.
+MIN_WORK = 1 << 28
+
+_AVAILABLE: bool | None = None
+
+
+def available() -> bool:
+    """Whether numba imports (it is a dependency; a broken install falls back to NumPy)."""
+    global _AVAILABLE
+    if _AVAILABLE is None:
+        try:
+            from . import jit  # noqa: F401
+        except Exception:  # ImportError, or numba failing to initialize on this platform
+            _AVAILABLE = False
+        else:
+            _AVAILABLE = True
+    return _AVAILABLE
+
+
+def wanted(work: float) -> bool:
+    """Whether a simulation of ``work`` (see MIN_WORK) takes the packed path."""
+    if MODE == "never":
+        return False
+    if MODE == "always" or "numba" in sys.modules or work >= MIN_WORK:
+        return available()
+    return False

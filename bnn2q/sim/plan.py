@@ -1,0 +1,109 @@
+"""What one simulation computes how: decided once, before the first block.
+
+- hidden layers with integer sums take the table path (``fused``), their tables made here;
+- spin values — hidden layers' outputs and the max-pools, reshapes, gathers and
+  concatenations of them — are kept as bits (uint8) and rearranged or OR-pooled as bits;
+- on the bit-packed path (``packed``) every ±1 dense layer or convolution reading spins runs
+  on packed bits, and each hidden layer packs its bits in the layout its first reader needs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Concat, Conv2D, Dense, Gather, MaxPool2D, Network, Reshape
+from ..ir.network import ENCODER
+from .fused import find_fused_layers, half_angle_tables, threshold_table
+
+#: Ops that map spins to spins (and bits to bits): max of ±1 is an OR of bits, layouts move them.
+_BIT_GLUE = (MaxPool2D, Reshape, Gather, Concat)
+
+
+class Plan:
+    """The fused layers and their tables, the spin values, and the packed linears/layouts."""
+
+    def __init__(self, net: Network, act, rows: int, by_angle: bool):
+        self.net = net
+        self.fused = find_fused_layers(net, rows)
+        skipped = {id(s) for f in self.fused.values() for s in f.steps}
+        self.steps = [s for s in net.steps if s.stage != ENCODER and id(s) not in skipped]
+        self.tables = {}
+        for k, f in self.fused.items():
+            strict = net.hidden[k].strict
+            table = half_angle_tables(f, act, strict) if by_angle else threshold_table(f, act, strict)
+            self.tables[k] = (table, f.index_offset())
+        self.spins = _spin_values(net)
+        self.linears: dict[str, object] = {}  # value → packed form of the step writing it
+        self.fused_linears: dict[int, object] = {}  # hidden layer → packed form of its linear
+        self.layouts: dict[int, object] = {}  # hidden layer → layout its packed bits take
+        self.exact32 = {s.output for s in self.steps if _exact_in_float32(s.op) and s.inputs[0] in self.spins}
+
+    def use_packed(self) -> None:
+        """Run every ±1 dense layer and convolution reading spins on packed bits."""
+        from .packed.linear import packable, packed_linear
+
+        net = self.net
+        readers = []  # (source value, packed linear) in execution order
+        for step in self.steps:
+            if packable(step.op) and step.inputs[0] in self.spins:
+                self.linears[step.output] = packed_linear(step.op)
+                readers.append((step.inputs[0], self.linears[step.output]))
+        for k, f in sorted(self.fused.items()):
+            if packable(f.linear) and f.source in self.spins:
+                self.fused_linears[k] = packed_linear(f.linear)
+                readers.append((f.source, self.fused_linears[k]))
+        first = {}
+        for source, linear in readers:
+            k = self.hidden_behind(source)
+            if k is not None and k not in first:
+                first[k] = linear.layout
+        self.layouts = first
+
+    def hidden_behind(self, value: str) -> int | None:
+        """The hidden layer whose bits ``value`` holds in the same flat order (through
+        reshapes), or None."""
+        net = self.net
+        while value not in net.layer_of:
+            step = net.producer.get(value)
+            if step is None or not isinstance(step.op, Reshape):
+                return None
+            value = step.inputs[0]
+        return net.layer_of[value]
+
+    def widest(self) -> int:
+        """The largest value a block computes, per row (blocks are sized by it)."""
+        return max(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.steps)
+
+    def work(self, rows: int) -> float:
+        """Rows × (Σ multiply-adds of the linear steps / 256 + Σ neurons): about the NumPy path's
+        cost in units of 5 ns (``packed.MIN_WORK``)."""
+        net = self.net
+        macs = 0
+        for step in self.steps:
+            if isinstance(step.op, Dense):
+                macs += step.op.n_in * step.op.n_out
+            elif isinstance(step.op, Conv2D):
+                macs += step.op.out_size * int(np.prod(step.op.kernel.shape[:3]))
+        for f in self.fused.values():
+            op = f.linear
+            macs += op.n_in * op.n_out if isinstance(op, Dense) else op.out_size * int(np.prod(op.kernel.shape[:3]))
+        return rows * (macs / 256 + net.n_neurons)
+
+
+def _spin_values(net: Network) -> set[str]:
+    """Hidden outputs and the bit glue of them (core and head steps)."""
+    spins = set(net.layer_of)
+    for step in net.steps:
+        if step.stage == ENCODER or not isinstance(step.op, _BIT_GLUE):
+            continue
+        padded = isinstance(step.op, Gather) and step.op.index.size and step.op.index.min() < 0
+        if not padded and all(v in spins for v in step.inputs):
+            spins.add(step.output)
+    return spins
+
+
+def _exact_in_float32(op) -> bool:
+    """An integer kernel whose sums of spins stay below 2²⁴: exact in float32."""
+    if not isinstance(op, (Dense, Conv2D)) or op.kernel_kind == "real":
+        return False
+    weights = op.weight if isinstance(op, Dense) else op.kernel.reshape(-1, op.kernel.shape[-1]).T
+    return float(np.abs(weights).sum(axis=1).max(initial=0)) < (1 << 24)
