@@ -44,13 +44,23 @@ class FusedLayer:
     def span(self) -> int:
         return 2 * self.reach + 1
 
-    def table_u(self) -> np.ndarray:
-        """u for every (table row, z): float64 [n_rows, span]."""
-        z = np.arange(-self.reach, self.reach + 1, dtype=np.float64)
+    @property
+    def fixed_parity(self) -> bool:
+        """Whether every sum has the parity of the reach R: a ±1 kernel without padding sums
+        R = n terms ±1 (max-pooling keeps the parity). Then only every other z occurs, and a
+        halved table holds z = −R, −R + 2, …, R."""
+        return self.linear.kernel_kind == "binary" and not any(getattr(self.linear, "padding", ()))
+
+    def table_u(self, halved: bool = False) -> np.ndarray:
+        """u for every (table row, z): float64 [n_rows, span] (halved: [n_rows, R + 1])."""
+        z = np.arange(-self.reach, self.reach + 1, 2 if halved else 1, dtype=np.float64)
         return self.table_scale[:, None] * z[None, :] + self.table_offset[:, None]
 
-    def index_offset(self) -> np.ndarray:
-        """Flat table index of z = 0 for each neuron (add z to get its entry), int64."""
+    def index_offset(self, halved: bool = False) -> np.ndarray:
+        """Flat table index of each neuron at z = 0, int64: its entry is at offset + z, or at
+        offset + (z >> 1) in a halved table ((z + R) / 2 = (z >> 1) + ⌈R / 2⌉ when z ≡ R)."""
+        if halved:
+            return self.rows.astype(np.int64) * (self.reach + 1) + (self.reach + 1) // 2
         return self.rows.astype(np.int64) * self.span + self.reach
 
 
@@ -127,12 +137,12 @@ def _is_spins(net: Network, value: str) -> bool:
     return all(_is_spins(net, v) for v in step.inputs)
 
 
-def threshold_table(fused: FusedLayer, act, strict: bool) -> np.ndarray:
+def threshold_table(fused: FusedLayer, act, strict: bool, halved: bool = False) -> np.ndarray:
     """uint32 firing thresholds of every table entry (stateless activations)."""
-    return quantize(act.p_one(fused.table_u(), strict=strict)).ravel()
+    return quantize(act.p_one(fused.table_u(halved), strict=strict)).ravel()
 
 
-def half_angle_tables(fused: FusedLayer, act, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+def half_angle_tables(fused: FusedLayer, act, strict: bool, halved: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(cos θ/2, sin θ/2) of every table entry, float32 (the ancilla activation's rotation)."""
-    half = act.angle(fused.table_u(), strict=strict).ravel() / 2
+    half = act.angle(fused.table_u(halved), strict=strict).ravel() / 2
     return np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)

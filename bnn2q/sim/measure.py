@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .neurons import fire
+from .neurons import angle_law, collapse, fire, rotate, state_law
 from .thresholds import quantize
 
 
@@ -48,30 +48,44 @@ def _per_row(block, u: np.ndarray, width: int) -> tuple[np.ndarray, int]:
 
 
 def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
-    from .packed.measure import fire_rows, fire_table, measure_angles
+    from .packed.measure import fire_rows, fire_rows_collapse, fire_table, measure_angles
 
     layer = sampler.net.hidden[k]
     fused = sampler.plan.fused.get(k)
     layout = sampler.plan.layouts.get(k)
     packed = sampler.ws.get(f"packed{k}", (block.n_rows, 0 if layout is None else layout.row), np.uint64)
+    noise = None if sampler.noise is None else sampler.noise[k]
+    last = k == len(sampler.net.hidden) - 1
+    carry = sampler.carry
     if fused is not None:
-        table, offset = sampler.plan.tables[k]
+        table = sampler.plan.tables[k]
         z = _sums(sampler, block, fused)
-        if not sampler.by_angle:
-            fire_table(z, offset, table, words, out, packed, layout)
+        if table[3] == "thresholds":
+            fire_table(z, table[:3], words, out, packed, layout)
         else:
-            angles = (z, offset) + table
+            measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
     else:
         u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
         if not sampler.by_angle:
             fire_rows(quantize(sampler.act.p_one(u, strict=layer.strict)), rep, words, out, packed, layout)
         else:
             half = sampler.act.angle(u, strict=layer.strict) / 2
-            angles = (np.cos(half).astype(np.float32), np.sin(half).astype(np.float32), rep)
-    if sampler.by_angle:
-        noise = None if sampler.noise is None else sampler.noise[k]
-        measure_angles(angles, words, out, packed, layout, sampler.carry, sampler.act.fidelity,
-                       k == len(sampler.net.hidden) - 1, noise)
+            cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+            if carry is None:  # noise: a law of the angle alone
+                fire_rows(quantize(angle_law(cos_half, sin_half, noise)), rep, words, out, packed, layout)
+            elif carry.fresh:  # fresh qubits: law and both possible states after it, per row
+                new0, new1 = rotate(np.float32(1.0), np.float32(0.0), False, cos_half, sin_half)
+                f = 1.0 if last else sampler.act.fidelity
+                thresholds = quantize(state_law(new0, new1, f, noise))
+                if last:
+                    fire_rows(thresholds, rep, words, out, packed, layout)
+                else:
+                    after = [collapse(new0, new1, np.full(new0.shape, b), carry.kraus_pairs) for b in (False, True)]
+                    fire_rows_collapse(thresholds, np.stack([v for pair in after for v in pair], axis=1), rep,
+                                       words, out, packed, layout, carry)
+            else:
+                halves = np.stack([cos_half, sin_half], axis=-1)
+                measure_angles((halves, rep), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
     block.measured(k, out, packed if layout is not None else None)
 
 
@@ -100,9 +114,7 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
     noise = None if sampler.noise is None else sampler.noise[k]
     if sampler.state is not None:
         return sampler.state.measure(k, cos_half, sin_half, words, out, noise)
-    cos_theta = 1 - 2 * np.square(sin_half)
-    sin_theta = 2 * sin_half * cos_half
-    return fire(words, quantize(noise.p_one(cos_theta, sin_theta)), out)
+    return fire(words, quantize(angle_law(cos_half, sin_half, noise)), out)
 
 
 def _shape_out(linear) -> tuple:

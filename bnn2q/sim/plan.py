@@ -21,27 +21,48 @@ _BIT_GLUE = (MaxPool2D, Reshape, Gather, Concat)
 class Plan:
     """The fused layers and their tables, the spin values, and the packed linears/layouts."""
 
-    def __init__(self, net: Network, act, rows: int, by_angle: bool):
+    def __init__(self, net: Network, rows: int):
         self.net = net
         self.fused = find_fused_layers(net, rows)
         skipped = {id(s) for f in self.fused.values() for s in f.steps}
         self.steps = [s for s in net.steps if s.stage != ENCODER and id(s) not in skipped]
-        self.tables = {}
-        for k, f in self.fused.items():
-            strict = net.hidden[k].strict
-            table = half_angle_tables(f, act, strict) if by_angle else threshold_table(f, act, strict)
-            self.tables[k] = (table, f.index_offset())
         self.spins = _spin_values(net)
+        self.exact32 = {s.output for s in self.steps if _exact_in_float32(s.op) and s.inputs[0] in self.spins}
+        self.tables: dict[int, tuple] = {}  # hidden layer → (table, index offset of z = 0)
         self.linears: dict[str, object] = {}  # value → packed form of the step writing it
         self.fused_linears: dict[int, object] = {}  # hidden layer → packed form of its linear
         self.layouts: dict[int, object] = {}  # hidden layer → layout its packed bits take
-        self.exact32 = {s.output for s in self.steps if _exact_in_float32(s.op) and s.inputs[0] in self.spins}
+        self.packed = False
 
-    def use_packed(self) -> None:
-        """Run every ±1 dense layer and convolution reading spins on packed bits."""
+    def build(self, act, by_angle: bool, packed: bool, noise=None) -> None:
+        """Make the tables — thresholds, or half angles when ``by_angle`` — and, when
+        ``packed``, the packed linears and layouts. On the packed path a table is
+        (entries, index offset, shift, kind): halved where the sums' parity is fixed, the
+        (cos, sin) pairs side by side (one cache line per lookup), and noise without memory
+        folded into thresholds (the same float32 steps as ``neurons.angle_law``)."""
+        self.packed = packed
+        for k, f in self.fused.items():
+            strict = self.net.hidden[k].strict
+            halved = packed and f.fixed_parity
+            if not by_angle:
+                table, kind = threshold_table(f, act, strict, halved), "thresholds"
+            else:
+                table, kind = half_angle_tables(f, act, strict, halved), "halves"
+                folded = _fold_noise(f, table, noise[k]) if packed and not act.memory else None
+                if folded is not None:
+                    table, kind = folded, "thresholds"
+            if not packed:
+                self.tables[k] = (table, f.index_offset())
+                continue
+            if kind == "halves":
+                table = np.stack(table, axis=-1)
+            self.tables[k] = (table, f.index_offset(halved), int(halved), kind)
+        if packed:
+            self._pack()
+
+    def _pack(self) -> None:
         from .packed.linear import packable, packed_linear
 
-        net = self.net
         readers = []  # (source value, packed linear) in execution order
         for step in self.steps:
             if packable(step.op) and step.inputs[0] in self.spins:
@@ -99,6 +120,23 @@ def _spin_values(net: Network) -> set[str]:
         if not padded and all(v in spins for v in step.inputs):
             spins.add(step.output)
     return spins
+
+
+def _fold_noise(fused, halves, noise) -> np.ndarray | None:
+    """Thresholds of the noisy law at every table entry, where each table row's neurons share
+    their noise (one row per neuron, or the same coefficients along a channel); else None."""
+    from .neurons import angle_law
+    from .thresholds import quantize
+
+    n_rows = len(fused.table_scale)
+    coeffs = np.stack([noise.alpha, noise.beta, noise.gamma])  # [3, width]
+    first = np.zeros(n_rows, dtype=np.int64)
+    first[fused.rows[::-1]] = np.arange(len(fused.rows))[::-1]  # a neuron of each table row
+    if not np.array_equal(coeffs[:, first][:, fused.rows], coeffs):
+        return None
+    per_row = type(noise)(*(c[first][:, None] for c in coeffs))
+    cos_half, sin_half = (t.reshape(n_rows, -1) for t in halves)
+    return quantize(angle_law(cos_half, sin_half, per_row)).ravel()
 
 
 def _exact_in_float32(op) -> bool:

@@ -47,6 +47,9 @@ from .workspace import Workspace
 #: Rows × widest value per block: ~20 bytes each of working memory, sized to stay in cache
 #: (2¹⁸ measured best on digits- and Fashion-MNIST-sized networks).
 BLOCK_ELEMENTS = 1 << 18
+#: Samples × encoder values encoded at once (float64): the encoder's matmuls run on many
+#: samples, not on the few of one block.
+ENCODE_ELEMENTS = 1 << 21
 
 
 def simulate(
@@ -123,10 +126,9 @@ class _Sampler:
         self.ws = Workspace()
         n = xs.shape[0]
         rows = n * shots
-        self.plan = Plan(net, act, rows, self.by_angle)
+        self.plan = Plan(net, rows)
         self.packed = packed.wanted(self.plan.work(rows))
-        if self.packed:
-            self.plan.use_packed()
+        self.plan.build(act, self.by_angle, self.packed, noise)
         self.encoder = net.stage(ENCODER)
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
@@ -155,11 +157,15 @@ class _Sampler:
             from tqdm import tqdm
 
             plan = tqdm(plan, desc="simulate", unit="block", leave=False)
-        encoded = (None, None)
+        per_sample = sum(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.encoder)
+        chunk = max(1, ENCODE_ELEMENTS // max(1, per_sample))
+        encoded = (0, 0, None)
         for b, words in zip(plan, block_words):
-            if encoded[0] != (b.lo, b.hi):
-                encoded = ((b.lo, b.hi), self._encode(b.lo, b.hi))
-            self._block(b, words, encoded[1])
+            c0, c1, values = encoded
+            if not (c0 <= b.lo and b.hi <= c1):
+                c0, c1 = b.lo, min(n, max(b.hi, b.lo + chunk))
+                encoded = c0, c1, values = (c0, c1, self._encode(c0, c1))
+            self._block(b, words, {k: v[b.lo - c0: b.hi - c0] for k, v in values.items()})
         return SimResult(self.bits_out, self.logits)
 
     def _encode(self, lo: int, hi: int) -> dict:

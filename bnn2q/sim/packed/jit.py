@@ -21,10 +21,13 @@ SPLIT_ELEMENTS = 1 << 16
 
 
 def njit(fn=None, **options):
-    """``numba.njit(nogil=True, cache=True)``; without a writable cache location (a read-only
-    install and a read-only home) numba refuses ``cache=True`` on import, so compile uncached."""
+    """``numba.njit(nogil=True, cache=True, error_model="numpy")``: NumPy's error model lets
+    divisions vectorize (Python's checks each divisor for zero). Without a writable cache
+    location (a read-only install and a read-only home) numba refuses ``cache=True`` on
+    import, so compile uncached."""
     options.setdefault("nogil", True)
     options.setdefault("cache", True)
+    options.setdefault("error_model", "numpy")
 
     def decorate(f):
         try:
