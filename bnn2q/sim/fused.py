@@ -101,13 +101,17 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     if linear.kernel_kind == "real" or not _is_spins(net, source):
         return None
     n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
+    weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
+    reach = int(np.abs(weights).sum(axis=1).max(initial=0))
+    span = 2 * reach + 1
+    # A table pays when it is smaller than the evaluations it replaces (checked for the
+    # smallest table first, so that hopeless layers cost nothing more).
+    if shape[-1] * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
+        return None
     if affine is None:
         scale, offset = np.ones(layer.width), np.zeros(layer.width)
     else:
         scale, offset = affine.full(shape)
-    weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
-    reach = int(np.abs(weights).sum(axis=1).max(initial=0))
-    span = 2 * reach + 1
     # One table row per channel when (a, c) are the same at every position, else per neuron.
     channels = shape[-1]
     per_channel = len(shape) > 1 and np.all(scale.reshape(-1, channels) == scale[:channels]) and \
@@ -118,8 +122,7 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     else:
         table_rows = np.arange(layer.width)
         t_scale, t_offset = scale, offset
-    # A table pays when it is smaller than the evaluations it replaces.
-    if len(t_scale) * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
+    if len(t_scale) * span > min(MAX_TABLE, rows * layer.width):
         return None
     return FusedLayer(k, source, linear, pool, scale, offset, tuple(chain), reach, table_rows,
                       t_scale, t_offset)

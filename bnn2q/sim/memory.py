@@ -43,31 +43,31 @@ def size(n: float) -> str:
     return f"{n / 1e3:.3g} kB"
 
 
-def per_row(net, plan) -> int:
-    """Working bytes of one row of a block: its float values (8 bytes each at most), and per
-    neuron its bits, random words (this block's and the next's) and packed bits."""
-    values = sum(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in plan.steps)
+def per_row(net) -> int:
+    """Working bytes of one row of a block, at most: every value after the encoder (8 bytes
+    each), and per neuron its bits, random words (this block's and the next's) and packed bits."""
+    from ..ir.network import ENCODER
+
+    values = sum(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
     return 8 * values + 17 * net.n_neurons
 
 
-def check_memory(net, n: int, shots: int, keep_bits: bool, block_rows: int, plan) -> None:
+def check_memory(net, n: int, shots: int, keep_bits: bool, block_rows: int) -> None:
     """Raise InputError when the outputs plus a block's working memory exceed the budget."""
     limit = budget()
     if limit is None:
         return
     bits = n * shots * net.n_neurons if keep_bits else 0
     logits = n * shots * net.n_classes * 8
-    row = per_row(net, plan)
-    work = block_rows * row
+    row = per_row(net)
+    work = min(block_rows, n * shots) * row
     if bits + logits + work <= limit:
         return
     if row > limit:
         raise InputError(f"one shot of this network needs about {size(row)} of working memory, more than the "
                          f"{size(limit)} available; run it on a machine with more memory (or raise BNN2Q_MEMORY)")
     what = f"{n:,} samples × {shots:,} shots need about {size(bits + logits + work)}"
-    if keep_bits and bits > logits:
-        raise InputError(f"{what} ({size(bits)} of bits of {net.n_neurons:,} neurons per shot), more than the "
-                         f"{size(limit)} available; pass keep_bits=False (keeps the logits only, {size(logits)}), "
-                         "fewer shots, or simulate the samples in batches")
-    raise InputError(f"{what} ({size(logits)} of logits), more than the {size(limit)} available; "
-                     "use fewer shots or simulate the samples in batches")
+    parts = (f"{size(bits)} of bits of {net.n_neurons:,} neurons per shot, " if keep_bits else "") + f"{size(logits)} of logits"
+    fix = ("pass keep_bits=False (keeps the logits only), use fewer shots, or simulate the samples in batches"
+           if keep_bits else "use fewer shots or simulate the samples in batches")
+    raise InputError(f"{what} ({parts}), more than the {size(limit)} available; {fix}")

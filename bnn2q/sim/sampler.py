@@ -126,6 +126,8 @@ class _Sampler:
         self.ws = Workspace()
         n = xs.shape[0]
         rows = n * shots
+        widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
+        check_memory(net, n, shots, keep_bits, max(1, BLOCK_ELEMENTS // widest))
         self.plan = Plan(net, rows)
         self.packed = packed.wanted(self.plan.work(rows))
         self.plan.build(act, self.by_angle, self.packed, noise)
@@ -133,8 +135,6 @@ class _Sampler:
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
         self.block_elements = BLOCK_ELEMENTS
-        self.block_rows = max(1, self.block_elements // self.plan.widest())
-        check_memory(net, n, shots, keep_bits, min(rows, self.block_rows), self.plan)
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
         self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
         self.state = self.carry = None

@@ -8,20 +8,20 @@ an exact integer from 64 inputs per instruction pair (NumPy ≥ 1.26 has no vect
 numba compiles ``llvm.ctpop``, which becomes ``vpopcntq`` on AVX-512 machines). Hidden layers
 then look their outcome laws up, fire and pack their bits for the next layer in one pass
 (``fire``). The NumPy path stays the fallback and the reference; this one is used when numba
-imports and the work repays numba's start-up (about a second per process), or always/never
-with ``BNN2Q_PACKED=1`` / ``BNN2Q_PACKED=0`` (or ``bnn2q.sim.packed.MODE``)."""
+imports and the work repays numba's start-up (one to a few seconds per process: importing
+numba and loading the compiled kernels from its cache), or always/never with
+``BNN2Q_PACKED=1`` / ``BNN2Q_PACKED=0`` (or ``bnn2q.sim.packed.MODE``)."""
 
 from __future__ import annotations
 
 import os
-import sys
 
 #: "auto", "always" or "never"; ``BNN2Q_PACKED`` sets it (1/0 for always/never).
 MODE = {"1": "always", "0": "never"}.get(os.environ.get("BNN2Q_PACKED", ""), os.environ.get("BNN2Q_PACKED") or "auto")
 
-#: In "auto" mode a simulation takes this path once numba is loaded, or when its popcount
-#: work (rows × Σ inputs × outputs / 64, plus rows × neurons) reaches this much — where the
-#: NumPy path would spend about a second.
+#: In "auto" mode a simulation takes this path when its work (``Plan.work``: rows × (Σ
+#: multiply-adds / 256 + neurons), about the NumPy path's time in units of 5 ns) reaches this
+#: much: where the NumPy path would spend a second or more.
 MIN_WORK = 1 << 28
 
 _AVAILABLE: bool | None = None
@@ -44,6 +44,6 @@ def wanted(work: float) -> bool:
     """Whether a simulation of ``work`` (see MIN_WORK) takes the packed path."""
     if MODE == "never":
         return False
-    if MODE == "always" or "numba" in sys.modules or work >= MIN_WORK:
+    if MODE == "always" or work >= MIN_WORK:
         return available()
     return False
