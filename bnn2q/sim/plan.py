@@ -1,12 +1,15 @@
 """What one simulation computes how: decided once, before the first block.
 
-- hidden layers with integer sums take the table path (``fused``), their tables made here;
+- hidden layers with integer sums take the table path (``fused``), their tables made here
+  (and kept for the next simulation of the same network at the same setting);
 - spin values — hidden layers' outputs and the max-pools, reshapes, gathers and
   concatenations of them — are kept as bits (uint8) and rearranged or OR-pooled as bits;
 - on the bit-packed path (``packed``) every ±1 dense layer or convolution reading spins runs
   on packed bits, and each hidden layer packs its bits in the layout its first reader needs."""
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import numpy as np
 
@@ -44,19 +47,10 @@ class Plan:
         for k, f in self.fused.items():
             strict = self.net.hidden[k].strict
             halved = packed and f.fixed_parity
-            if not by_angle:
-                table, kind = threshold_table(f, act, strict, halved), "thresholds"
-            else:
-                table, kind = half_angle_tables(f, act, strict, halved), "halves"
-                folded = _fold_noise(f, table, noise[k]) if packed and not act.memory else None
-                if folded is not None:
-                    table, kind = folded, "thresholds"
-            if not packed:
-                self.tables[k] = (table, f.index_offset())
-                continue
-            if kind == "halves":
-                table = np.stack(table, axis=-1)
-            self.tables[k] = (table, f.index_offset(halved), int(halved), kind)
+            layer_noise = None if noise is None else noise[k]
+            key = (tuple(s.op for s in f.steps), act, strict, by_angle, packed, halved, layer_noise)
+            table, kind = TABLES.get(key, lambda: _table(f, act, strict, by_angle, packed, halved, layer_noise))
+            self.tables[k] = (table, f.index_offset(halved), int(halved), kind) if packed else (table, f.index_offset())
         if packed:
             self._pack()
 
@@ -120,6 +114,54 @@ def _spin_values(net: Network) -> set[str]:
         if not padded and all(v in spins for v in step.inputs):
             spins.add(step.output)
     return spins
+
+
+def _table(f, act, strict: bool, by_angle: bool, packed: bool, halved: bool, noise) -> tuple:
+    """(table, kind) of fused layer f: its thresholds, or half angles — (cos, sin) on the NumPy
+    path, pairs [entries, 2] on the packed one — or, with noise and no memory on the packed
+    path, the noisy law folded into thresholds where the table rows allow it."""
+    if not by_angle:
+        return threshold_table(f, act, strict, halved), "thresholds"
+    halves = half_angle_tables(f, act, strict, halved)
+    if not packed:
+        return halves, "halves"
+    folded = None if act.memory else _fold_noise(f, halves, noise)
+    if folded is not None:
+        return folded, "thresholds"
+    return np.stack(halves, axis=-1), "halves"
+
+
+class _TableCache:
+    """The last tables made, up to ``budget`` bytes, so that repeated simulations of one
+    network at one setting (batches of samples, repeated runs) build them once. Keyed by the
+    ops that define the layer (frozen, compared by identity), the activation and the rest."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key, make):
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+            return hit
+        value = make()
+        if _nbytes(value[0]) <= self.budget:
+            self._entries[key] = value
+            while sum(_nbytes(v[0]) for v in self._entries.values()) > self.budget:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _nbytes(table) -> int:
+    return sum(t.nbytes for t in table) if isinstance(table, tuple) else table.nbytes
+
+
+#: Tables of recent simulations (256 MB at most).
+TABLES = _TableCache(256 << 20)
 
 
 def _fold_noise(fused, halves, noise) -> np.ndarray | None:

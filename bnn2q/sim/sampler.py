@@ -129,7 +129,8 @@ class _Sampler:
         widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
         check_memory(net, n, shots, keep_bits, max(1, BLOCK_ELEMENTS // widest))
         self.plan = Plan(net, rows)
-        self.packed = packed.wanted(self.plan.work(rows))
+        # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
+        self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
         self.plan.build(act, self.by_angle, self.packed, noise)
         self.encoder = net.stage(ENCODER)
         self.widths = net.widths

@@ -94,8 +94,12 @@ def test_the_packed_path_is_the_one_taken(monkeypatch):
     assert not seen["packed"] and not seen["plan"].linears
 
 
-def test_auto_mode_takes_the_packed_path_for_large_work_only(monkeypatch):
+def test_auto_mode_takes_the_packed_path_for_large_work_or_once_numba_is_loaded(monkeypatch):
+    import sys
+
     monkeypatch.setattr(packed, "MODE", "auto")
+    assert packed.wanted(packed.MIN_WORK)
+    monkeypatch.delitem(sys.modules, "numba")
     assert not packed.wanted(packed.MIN_WORK - 1)
     assert packed.wanted(packed.MIN_WORK)
     monkeypatch.setattr(packed, "MODE", "never")

@@ -15,13 +15,15 @@ numba and loading the compiled kernels from its cache), or always/never with
 from __future__ import annotations
 
 import os
+import sys
 
 #: "auto", "always" or "never"; ``BNN2Q_PACKED`` sets it (1/0 for always/never).
 MODE = {"1": "always", "0": "never"}.get(os.environ.get("BNN2Q_PACKED", ""), os.environ.get("BNN2Q_PACKED") or "auto")
 
-#: In "auto" mode a simulation takes this path when its work (``Plan.work``: rows × (Σ
-#: multiply-adds / 256 + neurons), about the NumPy path's time in units of 5 ns) reaches this
-#: much: where the NumPy path would spend a second or more.
+#: In "auto" mode a simulation takes this path once numba is loaded in the process (then it
+#: costs nothing more to start), or when its work (``Plan.work``: rows × (Σ multiply-adds /
+#: 256 + neurons), about the NumPy path's time in units of 5 ns) reaches this much: where the
+#: NumPy path would spend a second or more. Both paths give the same outcomes.
 MIN_WORK = 1 << 28
 
 _AVAILABLE: bool | None = None
@@ -44,6 +46,6 @@ def wanted(work: float) -> bool:
     """Whether a simulation of ``work`` (see MIN_WORK) takes the packed path."""
     if MODE == "never":
         return False
-    if MODE == "always" or work >= MIN_WORK:
+    if MODE == "always" or work >= MIN_WORK or "numba" in sys.modules:
         return available()
     return False
