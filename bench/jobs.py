@@ -76,7 +76,38 @@ def train(sizes, train_size, epochs, quantumness=None, batch_size=64):
     return {"epoch_s": timer.steady()}
 
 
-JOBS = {"simulate": simulate, "floor": floor, "peer": peer, "train": train}
+def conv_tf(net, samples, shots):
+    """TF's forward pass of a benchmark conv net (bench.conv_nets) over samples × shots rows;
+    ``call_mib``: the peak above the resident memory once the model is built."""
+    from bench.conv import _inputs, tf_forward
+    from bench.conv_nets import NETS
+
+    model, shape = NETS[net]()
+    run = tf_forward(model, _inputs(shape, samples), shots)
+    before = _rss_kib()
+    run()
+    return {"call_mib": (_peak_rss_kib() - before) / 1024}
+
+
+def conv_simulate(ir, shape, samples, shots, path):
+    """The simulator on a pickled network (no TensorFlow in this process) at τ = 0.5."""
+    import pickle
+
+    from bench.conv import QUANTUMNESS, _inputs
+    from bench.paths import simulate as run
+
+    with open(ir, "rb") as f:
+        net = pickle.load(f)
+    x = _inputs(shape, samples)
+    if path == "packed":
+        from bnn2q.sim.packed import jit  # noqa: F401  (numba's import is not the simulation's memory)
+    before = _rss_kib()
+    run(path, net, x, quantumness=QUANTUMNESS, shots=shots, seed=0)
+    return {"call_mib": (_peak_rss_kib() - before) / 1024}
+
+
+JOBS = {"simulate": simulate, "floor": floor, "peer": peer, "train": train, "conv_tf": conv_tf,
+        "conv_simulate": conv_simulate}
 
 
 def run_measured(job: str, kwargs: dict) -> dict:
@@ -89,6 +120,20 @@ def run_measured(job: str, kwargs: dict) -> dict:
     tracemalloc.stop()
     return {**result, "peak_rss_mib": _peak_rss_kib() / 1024, "peak_traced_mib": traced_peak / 2**20,
             "seconds": seconds}
+
+
+def _rss_kib() -> int:
+    """VmRSS now, after resetting the peak (VmHWM) to it, so that a later peak is the call's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 def _peak_rss_kib() -> int:

@@ -23,6 +23,20 @@ def best_of(fns: dict, repeat: int) -> dict:
     return best
 
 
+def best_times(fns: dict, repeat: int) -> dict:
+    """Best wall and best process-CPU seconds of each callable, (wall, cpu), over ``repeat``
+    interleaved rounds. On a machine shared with other jobs the CPU time of the process is
+    the steadier measure (it counts every thread of the process, BLAS's and numba's alike)."""
+    best = {name: [float("inf"), float("inf")] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            best[name][0] = min(best[name][0], time.perf_counter() - wall)
+            best[name][1] = min(best[name][1], time.process_time() - cpu)
+    return {name: tuple(v) for name, v in best.items()}
+
+
 def peak_memory(job: str, timeout: float | None = None, **kwargs) -> dict | None:
     """Run ``bench.jobs.<job>(**kwargs)`` in a fresh interpreter; returns what the job returns
     plus its seconds, peak resident memory (MiB, VmHWM) and peak traced Python/NumPy

@@ -14,6 +14,7 @@ from bnn2q.passes import canonicalize
 
 DIGITS = (64, 64, 32, 10)
 FASHION = (784, 256, 256, 10)
+WIDE = (784, 1024, 1024, 1024, 10)
 
 
 def random_network(sizes, seed: int = 0, real: bool = False) -> Network:

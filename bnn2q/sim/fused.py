@@ -1,8 +1,9 @@
 """Hidden layers whose sums are integers: pre-activations by BLAS, outcomes by table lookup.
 
 A layer whose pre-activation is u = a · max_pool(z) + c with z = K y — K an integer kernel
-(±1, possibly with zeros) applied to spins y of an earlier layer — has integer sums
-z ∈ [−R, R] (R the largest row of |K|), computed exactly by a float32 matmul (|z| < 2²⁴). Each
+(±1, possibly with zeros) applied to spins y of an earlier layer, reshapes anywhere between —
+has integer sums z ∈ [−R, R] (R the largest row of |K|), computed exactly by a float32 matmul
+(|z| < 2²⁴) or by popcounts on packed bits (``packed``). Each
 neuron's outcome law then takes at most 2R + 1 forms: they are computed once, by the
 activation's own math, into a table, and each shot looks its entry up instead of evaluating
 the activation. The table is per channel when (a, c) are (convolutions with batch-norm), else
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network
+from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network, Reshape
 from ..ir.network import CORE
 from .thresholds import quantize
 
@@ -30,7 +31,7 @@ class FusedLayer:
     layer: int
     source: str
     linear: object
-    pool: np.ndarray | None
+    pool: MaxPool2D | None
     scale: np.ndarray
     offset: np.ndarray
     steps: tuple
@@ -43,14 +44,24 @@ class FusedLayer:
     def span(self) -> int:
         return 2 * self.reach + 1
 
-    def table_u(self) -> np.ndarray:
-        """u for every (table row, z): float64 [n_rows, span]."""
-        z = np.arange(-self.reach, self.reach + 1, dtype=np.float64)
+    @property
+    def fixed_parity(self) -> bool:
+        """Whether every sum has the parity of the reach R: a ±1 kernel without padding sums
+        R = n terms ±1 (max-pooling keeps the parity). Then only every other z occurs, and a
+        halved table holds z = −R, −R + 2, …, R."""
+        return self.linear.kernel_kind == "binary" and not any(getattr(self.linear, "padding", ()))
+
+    def table_u(self, halved: bool = False) -> np.ndarray:
+        """u for every (table row, z): float64 [n_rows, span] (halved: [n_rows, R + 1])."""
+        z = np.arange(-self.reach, self.reach + 1, 2 if halved else 1, dtype=np.float64)
         return self.table_scale[:, None] * z[None, :] + self.table_offset[:, None]
 
-    def index_offset(self) -> np.ndarray:
-        """Flat table index of z = 0 for each neuron (add z to get its entry)."""
-        return (self.rows * self.span + self.reach).astype(np.float32)
+    def index_offset(self, halved: bool = False) -> np.ndarray:
+        """Flat table index of each neuron at z = 0, int64: its entry is at offset + z, or at
+        offset + (z >> 1) in a halved table ((z + R) / 2 = (z >> 1) + ⌈R / 2⌉ when z ≡ R)."""
+        if halved:
+            return self.rows.astype(np.int64) * (self.reach + 1) + (self.reach + 1) // 2
+        return self.rows.astype(np.int64) * self.span + self.reach
 
 
 def find_fused_layers(net: Network, rows: int) -> dict[int, FusedLayer]:
@@ -67,13 +78,17 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     layer = net.hidden[k]
     value, chain = layer.preactivation, []
     affine = pool = linear = None
+    shape = net.shapes[value]
     while True:
         step = net.producer.get(value)
         if step is None or step.stage != CORE or len(net.consumers.get(value, [])) != 1:
             return None
         chain.append(step)
-        if isinstance(step.op, Affine) and affine is None and pool is None and linear is None:
+        if isinstance(step.op, Reshape):  # the flat order, which the neurons follow, stays
+            pass
+        elif isinstance(step.op, Affine) and affine is None and pool is None and linear is None:
             affine = step.op
+            shape = net.shapes[step.output]
         elif isinstance(step.op, MaxPool2D) and pool is None and linear is None:
             pool = step.op
         elif isinstance(step.op, (Dense, Conv2D)):
@@ -86,17 +101,17 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     if linear.kernel_kind == "real" or not _is_spins(net, source):
         return None
     n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
-    shape = net.shapes[layer.preactivation]
+    weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
+    reach = int(np.abs(weights).sum(axis=1).max(initial=0))
+    span = 2 * reach + 1
+    # A table pays when it is smaller than the evaluations it replaces (checked for the
+    # smallest table first, so that hopeless layers cost nothing more).
+    if shape[-1] * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
+        return None
     if affine is None:
         scale, offset = np.ones(layer.width), np.zeros(layer.width)
     else:
         scale, offset = affine.full(shape)
-    groups = None
-    if pool is not None:
-        groups = pool.groups()
-    weights = linear.matrix() if isinstance(linear, Dense) else linear.kernel.reshape(-1, linear.kernel.shape[-1]).T
-    reach = int(np.abs(weights).sum(axis=1).max(initial=0))
-    span = 2 * reach + 1
     # One table row per channel when (a, c) are the same at every position, else per neuron.
     channels = shape[-1]
     per_channel = len(shape) > 1 and np.all(scale.reshape(-1, channels) == scale[:channels]) and \
@@ -107,10 +122,9 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
     else:
         table_rows = np.arange(layer.width)
         t_scale, t_offset = scale, offset
-    # A table pays when it is smaller than the evaluations it replaces.
-    if len(t_scale) * span > min(MAX_TABLE, rows * layer.width) or n_sums == 0:
+    if len(t_scale) * span > min(MAX_TABLE, rows * layer.width):
         return None
-    return FusedLayer(k, source, linear, groups, scale, offset, tuple(chain), reach, table_rows,
+    return FusedLayer(k, source, linear, pool, scale, offset, tuple(chain), reach, table_rows,
                       t_scale, t_offset)
 
 
@@ -126,12 +140,12 @@ def _is_spins(net: Network, value: str) -> bool:
     return all(_is_spins(net, v) for v in step.inputs)
 
 
-def threshold_table(fused: FusedLayer, act, strict: bool) -> np.ndarray:
+def threshold_table(fused: FusedLayer, act, strict: bool, halved: bool = False) -> np.ndarray:
     """uint32 firing thresholds of every table entry (stateless activations)."""
-    return quantize(act.p_one(fused.table_u(), strict=strict)).ravel()
+    return quantize(act.p_one(fused.table_u(halved), strict=strict)).ravel()
 
 
-def half_angle_tables(fused: FusedLayer, act, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+def half_angle_tables(fused: FusedLayer, act, strict: bool, halved: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(cos θ/2, sin θ/2) of every table entry, float32 (the ancilla activation's rotation)."""
-    half = act.angle(fused.table_u(), strict=strict).ravel() / 2
+    half = act.angle(fused.table_u(halved), strict=strict).ravel() / 2
     return np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)

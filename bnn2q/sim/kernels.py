@@ -53,31 +53,41 @@ class Kernels:
             op.kernel.reshape(kh * kw * cin_g, cout), dtype=x.dtype))
         xb = x.reshape((batch, h, w, c))
         out = np.empty((batch, oh, ow, cout), dtype=x.dtype)
-        step = max(1, PATCH_ELEMENTS // (oh * ow * kh * kw * cin_g))
+        # Rows per chunk, or bands of output lines when one row's patches exceed the budget.
+        per_line = ow * kh * kw * cin_g
+        lines = max(1, min(oh, PATCH_ELEMENTS // per_line))
+        step = max(1, PATCH_ELEMENTS // (oh * per_line)) if lines == oh else 1
         for lo in range(0, batch, step):
-            self._conv_rows(op, xb[lo: lo + step], kernel, out[lo: lo + step])
+            for i0 in range(0, oh, lines):
+                self._conv_rows(op, xb[lo: lo + step], kernel, out[lo: lo + step], i0, min(oh, i0 + lines))
         return out.reshape(lead + (oh, ow, cout))
 
     @staticmethod
-    def _conv_rows(op: Conv2D, xb, kernel, out) -> None:
-        """im2col + GEMM per group for a chunk of rows, into ``out`` [rows, oh, ow, c_out]."""
+    def _conv_rows(op: Conv2D, xb, kernel, out, i0: int, i1: int) -> None:
+        """im2col + GEMM per group for a chunk of rows and output lines i0 ≤ i < i1, into
+        ``out`` [rows, oh, ow, c_out]."""
         rows, h, w, c = xb.shape
         kh, kw, cin_g, cout = op.kernel.shape
         pt, pb, pl, pr = op.padding
         sh, sw = op.strides
         _, oh, ow, _ = out.shape
-        if any(op.padding):
-            padded = np.zeros((rows, h + pt + pb, w + pl + pr, c), dtype=xb.dtype)
-            padded[:, pt: pt + h, pl: pl + w] = xb
-            xb = padded
-        # [rows, OH, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
-        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, : (oh - 1) * sh + 1: sh, : (ow - 1) * sw + 1: sw]
+        # Only the input lines the band reads, zero-padded.
+        top, bottom = i0 * sh - pt, (i1 - 1) * sh - pt + kh
+        band = np.zeros((rows, bottom - top, w + pl + pr, c), dtype=xb.dtype) if any(op.padding) else None
+        if band is not None:
+            src_lo, src_hi = max(0, top), min(h, bottom)
+            band[:, src_lo - top: src_hi - top, pl: pl + w] = xb[:, src_lo:src_hi]
+            xb = band
+        else:
+            xb = xb[:, top:bottom]
+        # [rows, lines, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
+        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, :: sh, : (ow - 1) * sw + 1: sw][:, : i1 - i0]
         cout_g = cout // op.groups
         for g in range(op.groups):
             patches = win[:, :, :, g * cin_g: (g + 1) * cin_g].transpose(0, 1, 2, 4, 5, 3)
-            patches = patches.reshape(rows * oh * ow, kh * kw * cin_g)
-            out[..., g * cout_g: (g + 1) * cout_g] = (
-                patches @ kernel[:, g * cout_g: (g + 1) * cout_g]).reshape(rows, oh, ow, cout_g)
+            patches = patches.reshape(rows * (i1 - i0) * ow, kh * kw * cin_g)
+            out[:, i0:i1, :, g * cout_g: (g + 1) * cout_g] = (
+                patches @ kernel[:, g * cout_g: (g + 1) * cout_g]).reshape(rows, i1 - i0, ow, cout_g)
 
     # -- elementwise -------------------------------------------------------------------------
 

@@ -32,6 +32,27 @@ def rotate(c0, c1, last, cos_half, sin_half):
     return c0 * cos_a - c1 * sin_a, c0 * sin_a + c1 * cos_a
 
 
+def angle_law(cos_half, sin_half, noise):
+    """P(1) of a neuron prepared afresh at angle θ and read out with ``noise`` (a NeuronNoise):
+    cos θ = 1 − 2 sin²(θ/2), sin θ = 2 sin(θ/2) cos(θ/2)."""
+    cos_theta = 1 - 2 * np.square(sin_half)
+    sin_theta = 2 * sin_half * cos_half
+    return noise.p_one(cos_theta, sin_theta)
+
+
+def state_law(c0, c1, f: float, noise=None):
+    """P(1) of a neuron in state (c₀, c₁) read out weakly at f = sin g (f = 1: projectively),
+    or, with ``noise``, of a neuron prepared afresh at the state's angle φ (cos φ = c₀² − c₁²,
+    sin φ = 2 c₀ c₁) and read out with that noise."""
+    if noise is not None:
+        return noise.p_one(np.square(c0) - np.square(c1), 2 * c0 * c1)
+    p_one = np.square(c1)
+    if f != 1.0:
+        p_one *= np.float32(f)
+        p_one += np.float32((1.0 - f) / 2.0)
+    return p_one
+
+
 def collapse(c0, c1, bits, kraus):
     """The normalized state M_r (c₀, c₁) after outcome r = ``bits`` (``kraus``: the diagonals
     ((k₀, k₁) of M_0, (k₀, k₁) of M_1))."""
@@ -73,14 +94,7 @@ class CarriedState:
         new0, new1 = rotate(c0, c1, last, cos_half, sin_half)
         projective = k == self.n_layers - 1
         f = 1.0 if projective else self.act.fidelity
-        if noise is not None:  # the prepared state cos(φ/2)|0⟩ + sin(φ/2)|1⟩: cos φ, sin φ
-            p_one = noise.p_one(np.square(new0) - np.square(new1), 2 * new0 * new1)
-        else:
-            p_one = np.square(new1)
-            if f != 1.0:
-                p_one *= np.float32(f)
-                p_one += np.float32((1.0 - f) / 2.0)
-        bits = fire(words, quantize(p_one), out)
+        bits = fire(words, quantize(state_law(new0, new1, f, noise)), out)
         if not projective:
             self.c0, self.c1 = collapse(new0, new1, bits, self.kraus)
             self.last = bits.copy()

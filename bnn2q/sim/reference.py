@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..ir import INPUT
 from .inputs import prepare_inputs
 from .kernels import Kernels
+from .memory import check_memory
 from .result import SimResult
 
 #: Samples × shots × widest value per chunk: bounds the working memory.
@@ -59,6 +60,7 @@ def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
     kernels = Kernels()
     widest = max(int(np.prod(s, dtype=np.int64)) for s in net.shapes.values())
     chunk = max(1, CHUNK_ELEMENTS // (shots * widest))
+    check_memory(net, n, shots, True, chunk * shots)
     bits_out = [np.empty((n, shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
     for lo in range(0, n, chunk):

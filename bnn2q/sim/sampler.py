@@ -12,8 +12,13 @@ would:
   bit fires when a uniform 24-bit random word is below its threshold (``thresholds``: exact to
   float32 resolution, like the reference); the ancilla activation's neurons carry their state
   (``neurons.CarriedState``);
-- samples × shots run in blocks of bounded size, so memory stays bounded, and the next
-  block's random words are drawn in a background thread while this block computes.
+- ±1 layers reading bits run as XNOR-popcounts on packed 64-bit words (``packed``, numba) when
+  the work repays numba's start-up; the NumPy path (BLAS on float32 spins) computes the same
+  outcomes from the same words, bit for bit;
+- samples × shots run in blocks of bounded size (``block``: each value computed once, on
+  demand), so memory stays bounded — and is estimated before anything large is allocated
+  (``memory``) — and the next block's random words are drawn in a background thread while
+  this block computes.
 """
 
 from __future__ import annotations
@@ -25,21 +30,26 @@ import numpy as np
 
 from .. import activations
 from ..ir import INPUT, Network
-from ..ir.network import ENCODER, HEAD
+from ..ir.network import ENCODER
+from .block import Block
 from .blocks import blocks
-from .fused import find_fused_layers, half_angle_tables, threshold_table
 from .inputs import prepare_inputs
 from .kernels import Kernels
-from .neurons import CarriedState, fire
+from .measure import measure
+from .memory import check_memory
+from .neurons import CarriedState
+from .plan import Plan
 from .reference import check_shots
 from .result import SimResult
-from .thresholds import quantize
 from .words import WordStream
 from .workspace import Workspace
 
 #: Rows × widest value per block: ~20 bytes each of working memory, sized to stay in cache
 #: (2¹⁸ measured best on digits- and Fashion-MNIST-sized networks).
 BLOCK_ELEMENTS = 1 << 18
+#: Samples × encoder values encoded at once (float64): the encoder's matmuls run on many
+#: samples, not on the few of one block.
+ENCODE_ELEMENTS = 1 << 21
 
 
 def simulate(
@@ -102,9 +112,11 @@ def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
 
 
 class _Sampler:
-    """One simulation: the plan of steps and fused layers, run block by block."""
+    """One simulation: the plan, run block by block."""
 
     def __init__(self, net: Network, act, xs, shots: int, words, keep_bits: bool, dtype, noise=None):
+        from . import packed
+
         self.net, self.act, self.shots, self.words, self.dtype = net, act, shots, words, dtype
         self.noise = noise
         # Outcome laws other than the activation's own p(u) go through the half angle θ/2.
@@ -113,27 +125,31 @@ class _Sampler:
         self.kernels = Kernels()
         self.ws = Workspace()
         n = xs.shape[0]
-        self.fused = find_fused_layers(net, n * shots)
-        skipped = {id(s) for f in self.fused.values() for s in f.steps}
-        self.core = [s for s in net.steps if s.stage != ENCODER and id(s) not in skipped]
+        rows = n * shots
+        widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
+        check_memory(net, n, shots, keep_bits, max(1, BLOCK_ELEMENTS // widest))
+        self.plan = Plan(net, rows)
+        # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
+        self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
+        self.plan.build(act, self.by_angle, self.packed, noise)
         self.encoder = net.stage(ENCODER)
-        self.tables = {}
-        for k, f in self.fused.items():
-            strict = net.hidden[k].strict
-            self.tables[k] = half_angle_tables(f, act, strict) if self.by_angle else threshold_table(f, act, strict)
-            self.tables[k] = (self.tables[k], f.index_offset())
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
+        self.block_elements = BLOCK_ELEMENTS
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
         self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
-        self.state = CarriedState(act, len(net.hidden)) if act.memory else None
-        self.n_layers = len(net.hidden)
+        self.state = self.carry = None
+        if act.memory:
+            if self.packed:
+                from .packed.measure import Carry
+
+                self.carry = Carry(act, max(self.widths))
+            else:
+                self.state = CarriedState(act, len(net.hidden))
 
     def run(self, progress: bool) -> SimResult:
         n = self.xs.shape[0]
-        # Convolutions chunk their own patches (kernels.PATCH_ELEMENTS): the values bound a block.
-        widest = max(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.core)
-        plan = list(blocks(n, self.shots, widest, BLOCK_ELEMENTS))
+        plan = list(blocks(n, self.shots, self.plan.widest(), self.block_elements))
         if self.words is None:
             block_words = itertools.repeat(None)
         else:
@@ -142,95 +158,45 @@ class _Sampler:
             from tqdm import tqdm
 
             plan = tqdm(plan, desc="simulate", unit="block", leave=False)
-        encoded = (None, None)
+        per_sample = sum(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.encoder)
+        chunk = max(1, ENCODE_ELEMENTS // max(1, per_sample))
+        encoded = (0, 0, None)
         for b, words in zip(plan, block_words):
-            if encoded[0] != (b.lo, b.hi):
-                encoded = ((b.lo, b.hi), self._encode(b.lo, b.hi))
-            self._block(b, words, dict(encoded[1]))
+            c0, c1, values = encoded
+            if not (c0 <= b.lo and b.hi <= c1):
+                c0, c1 = b.lo, min(n, max(b.hi, b.lo + chunk))
+                encoded = c0, c1, values = (c0, c1, self._encode(c0, c1))
+            self._block(b, words, {k: v[b.lo - c0: b.hi - c0] for k, v in values.items()})
         return SimResult(self.bits_out, self.logits)
 
     def _encode(self, lo: int, hi: int) -> dict:
         """Encoder values of samples [lo, hi), float64 with a shot axis of 1."""
         values = {INPUT: self.xs[lo:hi, None]}
         for step in self.encoder:
-            values[step.output] = self._run_step(step, values, np.float64)
+            args = [values[v] for v in step.inputs]
+            values[step.output] = self.kernels.run(step.op, args, [self.net.shapes[v] for v in step.inputs],
+                                                   self.net.shapes[step.output])
         return values
 
-    def _block(self, b, words, values: dict) -> None:
-        net = self.net
+    def _block(self, b, words, encoded: dict) -> None:
         rows = (b.hi - b.lo, b.s1 - b.s0)
+        block = Block(self, rows, encoded)
+        n_rows = block.n_rows
         if self.state is not None:
             self.state.reset()
-        for step in self.core:
-            k = net.layer_of.get(step.output)
-            if k is None:
-                dtype = np.float64 if step.stage == HEAD else self.dtype
-                values[step.output] = self._run_step(step, values, dtype)
-                continue
-            layer = net.hidden[k]
+        if self.carry is not None:
+            widest = self.carry.widest
+            self.carry.reset(self.ws.get("c0", (n_rows, widest), np.float32),
+                             self.ws.get("c1", (n_rows, widest), np.float32))
+        for k, layer in enumerate(self.net.hidden):
             if self.bits_out is not None:
-                out = self.bits_out[k][b.lo : b.hi, b.s0 : b.s1].view(np.bool_)
+                out = self.bits_out[k][b.lo: b.hi, b.s0: b.s1].reshape(n_rows, layer.width)
             else:
-                out = self.ws.get(f"bits{k}", rows + (layer.width,), np.bool_)
+                out = self.ws.get(f"bits{k}", (n_rows, layer.width), np.uint8)
             own = None
             if words is not None:
-                n_rows = rows[0] * rows[1]
-                own = words[self.edges[k] * n_rows : self.edges[k + 1] * n_rows].reshape(out.shape)
-            bits = self._measure(k, values, own, out)
-            spins = self.ws.get(f"spins{k}", out.shape, self.dtype)
-            np.multiply(bits, 2, out=spins, casting="unsafe")
-            spins -= 1
-            values[step.output] = spins.reshape(rows + layer.shape)
-        logits = values[net.output]
-        self.logits[b.lo : b.hi, b.s0 : b.s1] = np.broadcast_to(
+                own = words[self.edges[k] * n_rows: self.edges[k + 1] * n_rows].reshape(n_rows, layer.width)
+            measure(self, block, k, own, out)
+        logits = block.value(self.net.output)
+        self.logits[b.lo: b.hi, b.s0: b.s1] = np.broadcast_to(
             logits, rows + logits.shape[2:]).reshape(rows + (-1,))
-
-    def _measure(self, k: int, values: dict, words, out: np.ndarray) -> np.ndarray:
-        layer = self.net.hidden[k]
-        fused = self.fused.get(k)
-        if fused is not None:
-            table, offset = self.tables[k]
-            z = self._fused_sums(fused, values)
-            index = self.ws.get("index", z.shape, np.intp)
-            np.add(z, offset, out=index, casting="unsafe")  # exact: integers < 2²⁴
-            if not self.by_angle:
-                t = self.ws.get("thresholds", z.shape, np.uint32)
-                return fire(words, table.take(index, out=t, mode="clip").reshape(out.shape), out)
-            cos_t, sin_t = table
-            cos_half, sin_half = cos_t.take(index).reshape(out.shape), sin_t.take(index).reshape(out.shape)
-        else:
-            u = values[layer.preactivation]
-            u = u.reshape(u.shape[:2] + (layer.width,))
-            if not self.by_angle:
-                return fire(words, quantize(self.act.p_one(u, strict=layer.strict)), out)
-            half = self.act.angle(u, strict=layer.strict) / 2
-            cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
-        noise = None if self.noise is None else self.noise[k]
-        if self.state is not None:
-            return self.state.measure(k, cos_half, sin_half, words, out, noise)
-        cos_theta = 1 - 2 * np.square(sin_half)
-        sin_theta = 2 * sin_half * cos_half
-        return fire(words, quantize(noise.p_one(cos_theta, sin_theta)), out)
-
-    def _fused_sums(self, fused, values) -> np.ndarray:
-        """z of a fused layer, float32 [rows, n_sums] (max-pooled when it pools)."""
-        src = values[fused.source]
-        in_shape = self.net.shapes[fused.source]
-        lead = src.shape[: src.ndim - len(in_shape)]
-        z = self.kernels.run(fused.linear, [src], [in_shape], _out_shape(fused.linear))
-        z = z.reshape(int(np.prod(lead)), -1)
-        if fused.pool is not None:
-            z = z[:, fused.pool].max(axis=-1)
-        return z
-
-    def _run_step(self, step, values, dtype):
-        args = [values[v] for v in step.inputs]
-        args = [a if a.dtype == dtype else a.astype(dtype) for a in args]
-        shapes = [self.net.shapes[v] for v in step.inputs]
-        return self.kernels.run(step.op, args, shapes, self.net.shapes[step.output])
-
-
-def _out_shape(linear) -> tuple:
-    from ..ir import Dense
-
-    return (linear.n_out,) if isinstance(linear, Dense) else linear.shape_out

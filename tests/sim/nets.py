@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bnn2q.ir import INPUT, Add, Affine, Concat, Conv2D, Dense, Graph, MaxPool2D, Node, Sign
+from bnn2q.ir import INPUT, Add, Affine, Concat, Conv2D, Dense, Graph, MaxPool2D, Node, Reshape, Sign
 from bnn2q.ir.build import Layer, chain
 from bnn2q.passes import canonicalize
 
@@ -66,7 +66,34 @@ def residual_net(seed=2):
     return canonicalize(Graph((8,), tuple(nodes), "logits", "residual"))
 
 
-NETS = {"dense": dense_net, "real": real_net, "pooled": pooled_net, "residual": residual_net}
+def conv_net(seed=4):
+    """Convolutions in every arrangement the sampler distinguishes: 'same' padding with an
+    overlapping, padded max-pool of the sums before the sign; an OR-pool after it; a strided
+    convolution with one-sided padding and per-neuron batch-norm reading the OR-pooled bits;
+    a 1×1 convolution, a non-overlapping pool and a flatten between batch-norm and sign."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        Node(Conv2D("c0", pm1(rng, (3, 3, 2, 3)), in_shape=(6, 6, 2), padding=(1, 1, 1, 1)), (INPUT,), "z0"),
+        Node(MaxPool2D("p0", (6, 6, 3), (3, 3), (2, 2), (1, 1, 1, 1)), ("z0",), "m0"),
+        Node(Affine("bn0", rng.uniform(0.1, 0.3, 3), rng.normal(0, 0.5, 3)), ("m0",), "u0"),
+        Node(Sign("s0"), ("u0",), "y0"),
+        Node(MaxPool2D("or0", (3, 3, 3), (2, 2), (1, 1)), ("y0",), "o0"),
+        Node(Conv2D("c1", pm1(rng, (2, 2, 3, 4)), in_shape=(2, 2, 3), strides=(1, 2), padding=(0, 1, 0, 1)),
+             ("o0",), "z1"),
+        Node(Affine("bn1", rng.uniform(0.2, 0.5, (2, 1, 4)) * rng.choice([-1, 1], (2, 1, 4)),
+                    rng.normal(0, 0.5, (2, 1, 4))), ("z1",), "u1"),
+        Node(Sign("s1"), ("u1",), "y1"),
+        Node(Conv2D("c2", pm1(rng, (1, 1, 4, 5)), in_shape=(2, 1, 4)), ("y1",), "z2"),
+        Node(MaxPool2D("p2", (2, 1, 5), (2, 1), (2, 1)), ("z2",), "m2"),
+        Node(Affine("bn2", rng.uniform(0.3, 0.6, 5), rng.normal(0, 0.5, 5)), ("m2",), "u2"),
+        Node(Reshape("flat", (5,)), ("u2",), "f2"),
+        Node(Sign("s2"), ("f2",), "y2"),
+        Node(Dense("head", pm1(rng, (3, 5))), ("y2",), "logits"),
+    ]
+    return canonicalize(Graph((6, 6, 2), tuple(nodes), "logits", "conv"))
+
+
+NETS = {"dense": dense_net, "real": real_net, "pooled": pooled_net, "residual": residual_net, "conv": conv_net}
 
 
 def inputs(net, n, seed=2):

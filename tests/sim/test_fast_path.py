@@ -15,7 +15,7 @@ import pytest
 
 import bnn2q
 from bnn2q import activations
-from bnn2q.sim import neurons, sampler, simulate_reference
+from bnn2q.sim import neurons, packed, sampler, simulate_reference
 from bnn2q.sim.blocks import blocks
 from bnn2q.sim.fused import find_fused_layers, threshold_table
 from bnn2q.sim.host import HostPass
@@ -117,7 +117,8 @@ def test_the_comparison_catches_a_wrong_update(monkeypatch, mutation):
     ref = simulate_reference(net, x, activation="ancilla", quantumness=0.5, g=0.8, shots=shots, seed=7)
     if mutation == "kraus":
         monkeypatch.setattr(activations.Ancilla, "kraus", _broken_kraus)
-    else:
+    else:  # a mutation of the NumPy path's rotation (the packed kernels have their own)
+        monkeypatch.setattr(packed, "MODE", "never")
         real_rotate = neurons.rotate
         monkeypatch.setattr(neurons, "rotate", lambda c0, c1, last, cos, sin: real_rotate(c0, c1, last & False, cos, sin))
     fast = bnn2q.simulate(net, x, activation="ancilla", quantumness=0.5, g=0.8, shots=shots, seed=6)

@@ -1,0 +1,123 @@
+"""Measuring hidden layer k of a block: its outcome laws, its bits, its carried state.
+
+A layer's law comes from its table (``fused``: looked up at the integer sums) or from its
+pre-activation u (``value``), one row per sample when u depends on the input alone. Two
+engines compute the same thresholds from the same words: NumPy (``neurons``) and the packed
+kernels (``packed.fire``), which also pack the bits for the next layer in the same pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .neurons import angle_law, collapse, fire, rotate, state_law
+from .thresholds import quantize
+
+
+def measure(sampler, block, k: int, words, out: np.ndarray) -> None:
+    """Hidden layer k's outcomes into ``out`` (uint8 [rows, width]); recorded in ``block``."""
+    if sampler.packed:
+        _measure_packed(sampler, block, k, words, out)
+    else:
+        bits = _measure_numpy(sampler, block, k, words, out.view(np.bool_).reshape(block.rows + (-1,)))
+        block.measured(k, bits.view(np.uint8), None)
+
+
+def _sums(sampler, block, fused) -> np.ndarray:
+    """z of a fused layer, [rows, width] (int32 when packed, else float32), max-pooled."""
+    packed = sampler.plan.fused_linears.get(fused.layer)
+    if packed is not None:
+        z = block.sums(packed, fused.source)
+    else:
+        src = block.value(fused.source)
+        z = sampler.kernels.run(fused.linear, [src], [sampler.net.shapes[fused.source]], _shape_out(fused.linear))
+        z = z.reshape(block.n_rows, -1)
+        if sampler.packed:
+            z = z.astype(np.int32)
+    if fused.pool is not None:
+        pool = fused.pool
+        z = sampler.kernels.run(pool, [z.reshape((block.n_rows,) + pool.in_shape)], [pool.in_shape], pool.shape_out)
+        z = np.ascontiguousarray(z.reshape(block.n_rows, -1))
+    return z
+
+
+def _per_row(block, u: np.ndarray, width: int) -> tuple[np.ndarray, int]:
+    """u as [R, width] rows and how many block rows share each (the shots, where u depends on
+    the sample alone)."""
+    rows = u.shape[0] * u.shape[1]
+    return np.ascontiguousarray(u.reshape(rows, width)), block.n_rows // rows
+
+
+def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
+    from .packed.measure import fire_rows, fire_rows_collapse, fire_table, measure_angles
+
+    layer = sampler.net.hidden[k]
+    fused = sampler.plan.fused.get(k)
+    layout = sampler.plan.layouts.get(k)
+    packed = sampler.ws.get(f"packed{k}", (block.n_rows, 0 if layout is None else layout.row), np.uint64)
+    noise = None if sampler.noise is None else sampler.noise[k]
+    last = k == len(sampler.net.hidden) - 1
+    carry = sampler.carry
+    if fused is not None:
+        table = sampler.plan.tables[k]
+        z = _sums(sampler, block, fused)
+        if table[3] == "thresholds":
+            fire_table(z, table[:3], words, out, packed, layout)
+        else:
+            measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
+    else:
+        u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
+        if not sampler.by_angle:
+            fire_rows(quantize(sampler.act.p_one(u, strict=layer.strict)), rep, words, out, packed, layout)
+        else:
+            half = sampler.act.angle(u, strict=layer.strict) / 2
+            cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+            if carry is None:  # noise: a law of the angle alone
+                fire_rows(quantize(angle_law(cos_half, sin_half, noise)), rep, words, out, packed, layout)
+            elif carry.fresh:  # fresh qubits: law and both possible states after it, per row
+                new0, new1 = rotate(np.float32(1.0), np.float32(0.0), False, cos_half, sin_half)
+                f = 1.0 if last else sampler.act.fidelity
+                thresholds = quantize(state_law(new0, new1, f, noise))
+                if last:
+                    fire_rows(thresholds, rep, words, out, packed, layout)
+                else:
+                    after = [collapse(new0, new1, np.full(new0.shape, b), carry.kraus_pairs) for b in (False, True)]
+                    fire_rows_collapse(thresholds, np.stack([v for pair in after for v in pair], axis=1), rep,
+                                       words, out, packed, layout, carry)
+            else:
+                halves = np.stack([cos_half, sin_half], axis=-1)
+                measure_angles((halves, rep), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
+    block.measured(k, out, packed if layout is not None else None)
+
+
+def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray:
+    layer = sampler.net.hidden[k]
+    fused = sampler.plan.fused.get(k)
+    if words is not None:
+        words = words.reshape(out.shape)
+    if fused is not None:
+        table, offset = sampler.plan.tables[k]
+        z = _sums(sampler, block, fused)
+        index = sampler.ws.get("index", z.shape, np.intp)
+        np.add(z, offset, out=index, casting="unsafe")  # exact: integers < 2²⁴
+        if not sampler.by_angle:
+            t = sampler.ws.get("thresholds", z.shape, np.uint32)
+            return fire(words, table.take(index, out=t, mode="clip").reshape(out.shape), out)
+        cos_t, sin_t = table
+        cos_half, sin_half = cos_t.take(index).reshape(out.shape), sin_t.take(index).reshape(out.shape)
+    else:
+        u = block.value(layer.preactivation)
+        u = u.reshape(u.shape[:2] + (layer.width,))
+        if not sampler.by_angle:
+            return fire(words, quantize(sampler.act.p_one(u, strict=layer.strict)), out)
+        half = sampler.act.angle(u, strict=layer.strict) / 2
+        cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+    noise = None if sampler.noise is None else sampler.noise[k]
+    if sampler.state is not None:
+        return sampler.state.measure(k, cos_half, sin_half, words, out, noise)
+    return fire(words, quantize(angle_law(cos_half, sin_half, noise)), out)
+
+
+def _shape_out(linear) -> tuple:
+    from ..ir import Dense
+
+    return (linear.n_out,) if isinstance(linear, Dense) else linear.shape_out
