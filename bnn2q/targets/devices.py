@@ -124,7 +124,12 @@ def device(obj) -> Device:
     if isinstance(obj, Device):
         return obj
     if isinstance(obj, str):
-        return device(get_backend(obj))
+        name = obj[len(PREFIX):] if obj.startswith(PREFIX) else obj
+        if name.startswith("fake_"):
+            from ..noise import load
+
+            return device(load(name))  # one instance per name: its Target takes a second to parse
+        return device(get_backend(name))
     backend = getattr(obj, "mode", None) if not hasattr(obj, "target") else obj
     if backend is not None and hasattr(backend, "target"):
         return Device(str(getattr(backend, "name", type(backend).__name__)), backend.target, backend)

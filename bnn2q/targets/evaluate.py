@@ -2,8 +2,8 @@
 
 The host (``layerwise.sample``, with ``sim.host.HostPass`` over all samples × shots at once)
 computes layer k's angle vectors from layer k − 1's bits; identical vectors merge into one
-binding with their shot count; bindings that want the same count form one PUB; all PUBs of
-the layer go to the runner as one job (a runner with a per-job limit on executions — IBM's
+binding with their shot count; bindings sharing a power of two of their count form one PUB
+(``_run_chunk``); all PUBs of the layer go to the runner as one job (a runner with a per-job limit on executions — IBM's
 10 million — gets as many jobs as the limit needs). Each finished job's bits can be kept in a
 ``Checkpoint``, so a run that fails part-way resumes without recomputing anything."""
 
@@ -28,7 +28,7 @@ def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, check
     store = None
     if checkpoint is not None:
         store = Checkpoint(checkpoint, digest(
-            net, prog.sample if xs is None else xs, shots, seed, act, prog.strategy,
+            net, prog.sample if xs is None else xs, shots, seed, prog.activation, prog.strategy,
             runner.label, getattr(runner.device, "name", None), [c.num_qubits for c in circuits]))
         circuits = store.circuits(circuits)
     report = {"backend": runner.label, "jobs": [], "executions": [], "bindings": []}
@@ -62,16 +62,22 @@ def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, check
 
 
 def _run_chunk(runner, circuit, rows, counts, seed, bar) -> np.ndarray:
-    """One job: rows grouped by shot count into PUBs; bits [Σ counts, n_bits] in row order."""
-    shot_counts = np.unique(counts)
-    groups = [np.flatnonzero(counts == c) for c in shot_counts]
-    results = runner.run(circuit, [(rows[idx], int(c)) for idx, c in zip(groups, shot_counts)], seed,
-                         None if bar is None else bar.update)
-    per_row = [None] * len(rows)
-    for idx, res in zip(groups, results):
+    """One job; bits [Σ counts, n_bits] in row order.
+
+    A row wanting c shots is split along the binary digits of c: the PUB of shots 2^b holds
+    every row whose count has bit b set. A job then holds at most log₂(max count) + 1 PUBs,
+    however varied the counts (a row's shots are exchangeable, so the split is exact)."""
+    powers = [1 << b for b in range(int(counts.max()).bit_length())] if len(counts) else []
+    groups = [(np.flatnonzero(counts & p), p) for p in powers]
+    groups = [(idx, p) for idx, p in groups if idx.size]
+    results = runner.run(circuit, [(rows[idx], p) for idx, p in groups], seed, None if bar is None else bar.update)
+    pieces = [[] for _ in range(len(rows))]
+    for (idx, _), res in zip(groups, results):
         for pos, i in enumerate(idx):
-            per_row[i] = res[pos]
-    return np.concatenate(per_row, axis=0) if per_row else np.zeros((0, circuit.num_clbits), dtype=np.uint8)
+            pieces[i].append(res[pos])
+    if not pieces:
+        return np.zeros((0, circuit.num_clbits), dtype=np.uint8)
+    return np.concatenate([block for row in pieces for block in row], axis=0)
 
 
 def _chunks(counts: np.ndarray, limit) -> list:

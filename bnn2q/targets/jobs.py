@@ -92,10 +92,11 @@ class AerRunner(Runner):
         options = {"method": self.method or _method(active)}
         if self.noise_model is not None:
             options["noise_model"] = restricted(self.noise_model, active)
+        sampler = SamplerV2(options={"backend_options": options, "run_options": {}})
         out, offset = [], 0
         base = int(seed) % (2**62)
         for values, shots in groups:
-            sampler = SamplerV2(seed=base + AER_SEED_STRIDE * offset, options={"backend_options": options})
+            sampler.options.run_options["seed_simulator"] = base + AER_SEED_STRIDE * offset
             result = sampler.run([_pub(circuit, values, shots)]).result()[0]
             out.append(_bits(result, len(values), shots))
             offset += len(values)
