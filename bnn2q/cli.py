@@ -140,16 +140,26 @@ def _cmd_info(args):
 def _add_run(sub):
     p = sub.add_parser("run", help="evaluate a model as a quantum network on a dataset")
     _add_model(p)
-    p.add_argument("--backend", choices=("builtin", "braket-local", "aer"), default="builtin",
-                   help="builtin simulator, Braket's local simulator or qiskit-aer (default: builtin)")
+    p.add_argument("--backend", default="builtin", metavar="BACKEND",
+                   help="builtin (the simulator), braket-local, aer, or ibm:NAME — an IBM device: a fake one "
+                        "like ibm:fake_torino (Aer with its noise) or a real one (needs a saved IBM Quantum "
+                        "account) (default: builtin)")
+    p.add_argument("--noise", default=None, metavar="DEVICE|FILE",
+                   help="builtin only: simulate a device's noise — a device name like fake_torino or a "
+                        "bnn2q-noise/1 JSON spec (default: noiseless)")
     _add_data(p, required=True)
     _add_quantum(p)
     p.add_argument("--shots", type=int, default=100, help="shots per sample (default 100)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--max-qubits", type=int, default=None,
-                   help="qubit budget for compiled backends (default: unbounded)")
+                   help="qubit budget for compiled backends and --noise (default: unbounded)")
+    p.add_argument("--checkpoint", default=None, metavar="DIR",
+                   help="aer/ibm: keep each finished job in DIR; rerunning the same command resumes there")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_run)
+
+
+RUN_BACKENDS = ("builtin", "braket-local", "aer")
 
 
 def _cmd_run(args):
@@ -157,23 +167,37 @@ def _cmd_run(args):
 
     from . import load, simulate
 
+    if args.backend not in RUN_BACKENDS and not args.backend.startswith("ibm:"):
+        raise InputError(f"unknown backend {args.backend!r}: use builtin, braket-local, aer or ibm:NAME "
+                         "(e.g. ibm:fake_torino)")
+    if args.noise is not None and args.backend != "builtin":
+        raise InputError("--noise applies to --backend builtin; a device backend (ibm:NAME) brings its own noise")
+    if args.checkpoint is not None and args.backend in ("builtin", "braket-local"):
+        raise InputError("--checkpoint keeps the jobs of --backend aer or ibm:NAME")
     net = load(args.model)
     x, y = _samples(args)
     tau = args.quantumness
+    jobs = {}
     start = time.perf_counter()
     if args.backend == "builtin":
+        noise = None
+        if args.noise is not None:
+            from .noise import load as load_noise
+
+            noise = load_noise(args.noise, max_qubits=args.max_qubits)
         result = simulate(net, x, activation=args.activation, quantumness=tau,
-                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty())
+                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty(), noise=noise)
     else:
         from .targets import execute
 
         result = execute(net, x, backend=args.backend, activation=args.activation,
                          quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
-                         max_qubits=args.max_qubits, progress=True)
+                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs)
     seconds = time.perf_counter() - start
     out = {
         "model": args.model,
         "backend": args.backend,
+        "noise": args.noise,
         "dataset": args.dataset,
         "split": args.split,
         "samples": int(len(y)),
@@ -185,14 +209,22 @@ def _cmd_run(args):
         "shot_accuracy": result.shot_accuracy(y),
         "seconds": round(seconds, 3),
     }
+    if jobs:
+        out["jobs_per_layer"] = jobs["jobs"]
+        out["executions_per_layer"] = jobs["executions"]
+        out["bindings_per_layer"] = jobs["bindings"]
     if args.json:
         print(json.dumps(out, indent=2))
         return
     knob = f"τ = {tau:g}" + (f", g = {args.g:.4g}" if args.activation != "rotation" else "")
-    print(f"{out['samples']} {args.dataset} {args.split} samples × {args.shots} shots on {args.backend} "
+    noisy = f" with {args.noise} noise" if args.noise else ""
+    print(f"{out['samples']} {args.dataset} {args.split} samples × {args.shots} shots on {args.backend}{noisy} "
           f"({args.activation}, {knob})")
     print(f"accuracy        {out['accuracy']:.4f}  (argmax of shot-averaged logits)")
     print(f"shot accuracy   {out['shot_accuracy']:.4f}  (mean over single shots)")
+    if jobs:
+        print(f"jobs            {sum(jobs['jobs'])} ({', '.join(map(str, jobs['jobs']))} per layer; "
+              f"{', '.join(map(str, jobs['bindings']))} distinct angle vectors)")
     print(f"time            {seconds:.2f} s")
 
 
@@ -278,6 +310,9 @@ def _add_compile(sub):
     _add_model(p)
     p.add_argument("--target", choices=("qasm3", "braket", "ibm"), default="qasm3",
                    help="(default: qasm3)")
+    p.add_argument("--backend", default=None, metavar="DEVICE",
+                   help="--target ibm: the IBM device to transpile for, e.g. fake_torino or ibm:fake_torino "
+                        "(a real device needs a saved IBM Quantum account) (default: a heavy-hex device model)")
     _add_quantum(p)
     p.add_argument("--strategy", choices=("auto", "dynamic", "layerwise"), default="auto",
                    help="feed-forward in one circuit, or one circuit per layer (default: the target's)")
@@ -292,7 +327,8 @@ def _add_compile(sub):
     p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
     p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
     p.add_argument("-o", "--output", required=True,
-                   help="FILE: OpenQASM 3 text (dynamic) or JSON with one circuit per layer (layerwise)")
+                   help="FILE: OpenQASM 3 text (dynamic) or JSON with one circuit per layer (layerwise); "
+                        "FILE.qpy (--target ibm): the device's ISA circuits in Qiskit's QPY")
     p.add_argument("--json", action="store_true", help="print the resource report as JSON")
     p.set_defaults(func=_cmd_compile)
 
@@ -300,8 +336,12 @@ def _add_compile(sub):
 def _cmd_compile(args):
     from . import load
     from .targets import compile as compile_net
-    from .targets.output import program_text, write_atomically
+    from .targets.output import write_program
 
+    if args.backend is not None and args.target != "ibm":
+        raise InputError(f"--backend names an IBM device to transpile for: use it with --target ibm, not {args.target}")
+    if str(args.output).endswith(".qpy") and args.target != "ibm":
+        raise InputError(f"a .qpy file holds Qiskit circuits: compile with --target ibm, not {args.target}")
     if (args.sample is None) != (args.dataset is None):
         raise InputError("--sample I and --dataset D go together (bake sample I of D into the program)")
     inputs = None
@@ -315,8 +355,8 @@ def _cmd_compile(args):
     prog = compile_net(load(args.model), target=args.target, activation=args.activation,
                        quantumness=args.quantumness, g=args.g, max_qubits=args.max_qubits,
                        inputs=inputs, tolerance=args.tolerance, strategy=args.strategy,
-                       int_bits=args.int_bits)
-    write_atomically(args.output, program_text(prog))
+                       int_bits=args.int_bits, backend=args.backend)
+    write_program(prog, args.output)
     if args.json:
         print(json.dumps(prog.resources, indent=2))
         return
@@ -326,7 +366,9 @@ def _cmd_compile(args):
         print(f"{key:<18}{r[key]}")
     if "transpiled" in r:
         t = r["transpiled"]
-        print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on {t['device']}")
+        print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on "
+              f"{t['device']} (physical qubits {', '.join(map(str, t['physical_qubits'][:8]))}"
+              f"{', …' if len(t['physical_qubits']) > 8 else ''})")
     if r["max_probability_error"]:
         print(f"{'error bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron "
               f"(pruning and fixed-point rounding)")

@@ -10,10 +10,17 @@ therefore acts on it alone, and its outcome law stays a degree-1 trigonometric p
 ``NeuronNoise`` holds (α, β, γ) for the neurons of one hidden layer. The ancilla activation is
 simulated as IBM's layerwise programs run it: the host prepares each neuron afresh at the
 angle its ideal carried state has, so the noise acts on that fresh preparation.
+
+A device's noise — ``DeviceNoise`` (``device.py``), from a Qiskit backend's calibration or a
+``bnn2q-noise/1`` JSON spec (``spec.py``) — gives the coefficients of every neuron on the
+qubits the ``ibm`` target places it on (``fold.py`` folds the noise model into them);
+``load("fake_torino" | "spec.json")`` makes one, and ``simulate(noise="fake_torino")`` works.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,15 +65,42 @@ def readout_flips(net, act, p01: float, p10: float) -> list[NeuronNoise]:
 
 def resolve(noise, net, act) -> list[NeuronNoise] | None:
     """The per-layer coefficients for ``noise``: None (noiseless), a list of ``NeuronNoise``
-    (one per hidden layer), or an object with ``neuron_noise(net, act)`` (a device model)."""
+    (one per hidden layer), an object with ``neuron_noise(net, act)`` (a ``DeviceNoise``), or
+    a name or file ``load`` takes."""
     if noise is None:
         return None
+    if isinstance(noise, (str, os.PathLike)):
+        noise = load(noise)
     if hasattr(noise, "neuron_noise"):
         noise = noise.neuron_noise(net, act)
-    if isinstance(noise, str):
-        raise InputError(f"noise {noise!r}: device noise models are given as objects (see bnn2q.noise)")
     layers = list(noise)
     if len(layers) != len(net.hidden) or any(
             not isinstance(n, NeuronNoise) or n.alpha.shape != (layer.width,) for n, layer in zip(layers, net.hidden)):
         raise InputError("noise must give one NeuronNoise per hidden layer, with one entry per neuron")
     return layers
+
+
+def load(source, max_qubits: int | None = None):
+    """A ``DeviceNoise`` from a device name — ``fake_torino`` (qiskit-ibm-runtime's fake
+    backends; ``ibm:`` may prefix it), or a real IBM device through a saved
+    ``QiskitRuntimeService`` account — or from a ``bnn2q-noise/1`` JSON file."""
+    source = os.fspath(source)
+    if source.endswith(".json") or os.path.sep in source or os.path.exists(source):
+        return DeviceNoise.from_spec(source, max_qubits)
+    return _named(source, max_qubits)
+
+
+@functools.lru_cache(maxsize=16)
+def _named(name: str, max_qubits: int | None = None):
+    """One DeviceNoise per device name and budget per process: the noise model takes seconds
+    to build, and each keeps its folds."""
+    if max_qubits is not None:
+        return _named(name, None).with_budget(max_qubits)
+    from ..targets.devices import get_backend
+
+    return DeviceNoise.from_backend(get_backend(name))
+
+
+from .device import DeviceNoise  # noqa: E402  (device.py imports NeuronNoise from here)
+
+__all__ = ["NeuronNoise", "DeviceNoise", "ideal", "readout_flips", "resolve", "load"]

@@ -37,7 +37,8 @@ def get_target(name: str):
 
 def compile(net, target: str = "qasm3", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, max_qubits: int | None = None, inputs=None,
-            tolerance: float = 0.0, strategy: str = "auto", int_bits: int | None = None) -> CompiledProgram:
+            tolerance: float = 0.0, strategy: str = "auto", int_bits: int | None = None,
+            backend=None) -> CompiledProgram:
     """Compile a BNN to a quantum program (SPEC §4–5).
 
     Args:
@@ -53,9 +54,13 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
         int_bits: width of the feed-forward integer (real weights become fixed point in it);
             None: the widest the target holds (64 for OpenQASM 3 and Braket).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
+        backend: target ``ibm`` only: the device to transpile for — a Qiskit ``BackendV2``
+            (IBM, fake, AerSimulator), a name (``"ibm:fake_torino"``) or a ``DeviceNoise``;
+            None: the heavy-hex device model.
 
     Returns:
-        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``.
+        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``,
+        and for ``ibm`` the device's ISA circuits ``.isa``.
     """
     from ..frontends import load
 
@@ -64,20 +69,17 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     act = activations.get(activation, quantumness, g)
     caps = spec.CAPABILITIES
     strategy = choose_strategy(caps, strategy, net, act)
-    budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
     if int_bits is None:
         int_bits = caps.int_bits
     elif int(int_bits) != int_bits or int_bits > caps.int_bits:
         raise TargetError(f"int_bits={int_bits!r}: target {caps.name!r} holds integers of at most "
                           f"{caps.int_bits} bits; pass --int-bits <= {caps.int_bits}")
-    feed = "dynamic" if strategy == "dynamic" else "host"
-    qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
-                       IR_TYPES).run(net)
-    lower = [AllocateQubits(budget), LowerToCircuit()]
-    if strategy == "dynamic":
-        circuits = (PassManager(lower, IR_TYPES).run(qnet),)
-    else:
-        circuits = tuple(PassManager(lower, IR_TYPES).run(single_layer(qnet, k)) for k in range(len(qnet.layers)))
+    if backend is not None and not hasattr(spec, "for_device"):
+        raise InputError(f"backend= names a device to transpile for, which only target 'ibm' does; "
+                         f"target {target!r} runs on backend='braket-local'")
+    dev = spec.device_of(backend) if hasattr(spec, "device_of") else None
+    budget = spec.budget(act, max_qubits, dev) if hasattr(spec, "budget") else max_qubits
+    qnet, circuits = _lower(net, act, inputs, strategy, tolerance, int_bits, budget)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
@@ -89,9 +91,27 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     resources["int_bits"] = int_bits
     native, texts, extra = spec.build(circuits, act, int_bits)
     resources.update(extra)
+    device = None
+    if dev is not None:
+        # Angles stay parameters on a device even when the sample is baked in (see targets.ibm).
+        logical = native if inputs is None else spec.build(
+            _lower(net, act, None, strategy, tolerance, int_bits, budget)[1], act, int_bits)[0]
+        device = spec.for_device(logical, dev)
+        resources["transpiled"] = device.report()
     sample = None if inputs is None else prepare_inputs(net, inputs)[0]
     return CompiledProgram(target, strategy, net, act, circuits, native, qnet.layout, resources,
-                           bounds, texts, qnet, sample)
+                           bounds, texts, qnet, sample, device)
+
+
+def _lower(net, act, inputs, strategy: str, tolerance: float, int_bits: int, budget):
+    """The QuantumNetwork and the circuits of a strategy: one, or one per hidden layer."""
+    feed = "dynamic" if strategy == "dynamic" else "host"
+    qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
+                       IR_TYPES).run(net)
+    lower = [AllocateQubits(budget), LowerToCircuit()]
+    if strategy == "dynamic":
+        return qnet, (PassManager(lower, IR_TYPES).run(qnet),)
+    return qnet, tuple(PassManager(lower, IR_TYPES).run(single_layer(qnet, k)) for k in range(len(qnet.layers)))
 
 
 def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:

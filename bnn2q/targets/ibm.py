@@ -1,68 +1,75 @@
-"""Target ``ibm``: Qiskit ``QuantumCircuit``s for qiskit-aer and IBM dynamic-circuit hardware.
+"""Target ``ibm``: Qiskit ``QuantumCircuit``s, and their ISA form for an IBM device.
 
 IBM hardware offers if/else on measured bits but no classical arithmetic and no runtime
 angles, so a neuron whose angle depends on a weighted sum of earlier bits cannot be fed
 forward in one circuit. The default strategy is therefore ``layerwise``: one static circuit
-per layer (R_y with bound parameters, mid-circuit measure + reset to reuse qubits), the host
+per layer (R_y with parameters, mid-circuit measure + reset to reuse qubits), the host
 computing each layer's angles from the previous layer's bits shot by shot. ``dynamic`` is
 accepted only when no feed-forward is needed (one hidden layer).
 
-Each circuit is also transpiled to an IBM-like device model — ``GenericBackendV2`` on a
-heavy-hex coupling map with a CZ basis — with every neuron/ancilla pair placed on a coupled
-pair of physical qubits, and its depth and two-qubit gate count are reported."""
+Every circuit is also transpiled for a device (``backend=``: an IBM backend, a fake one, a
+``DeviceNoise``; by default ``GenericBackendV2`` on a heavy-hex map with a CZ basis) at
+optimization level 3, each neuron on the qubit or coupled pair ``devices.Device`` chooses,
+and the ISA circuits are kept on the program (``prog.isa``). They are transpiled with their
+angles as parameters and bound at run time: binding first would turn θ = 0 and θ = π into
+different gates (none, one ``x``) and change the noise exactly at the classical points — so a
+program compiled with ``inputs=`` still gets parametric ISA circuits, the host binding the
+baked sample's first-layer angles."""
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 
 from ..circuit import CX, RY, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 from ..errors import TargetError
 from .capabilities import Capabilities
+from .devices import Device, device
 
-#: Heavy-hex code distance of the device model: (5d² − 2d − 1)/2 = 115 qubits at d = 7.
+#: Heavy-hex code distance of the default device model: (5d² − 2d − 1)/2 = 115 qubits at d = 7.
 HEAVY_HEX_DISTANCE = 7
 BASIS = ("cz", "id", "rz", "sx", "x")
 DEVICE_QUBITS = (5 * HEAVY_HEX_DISTANCE**2 - 2 * HEAVY_HEX_DISTANCE - 1) // 2
+#: Qiskit's heaviest preset: noise-aware layout is ours, the rest (1q fusion, 2q resynthesis) theirs.
+OPTIMIZATION_LEVEL = 3
 
 CAPABILITIES = Capabilities(
     name="ibm",
     strategies=("layerwise", "dynamic"),
     feed_forward="bits",
-    max_qubits=DEVICE_QUBITS,
-    backends=("aer",),
+    max_qubits=None,  # the device's: checked by ``budget``
+    backends=("aer", "device"),
 )
 
 
 @functools.lru_cache(maxsize=1)
-def device_model():
-    """The IBM-like device: GenericBackendV2 on a heavy-hex map (fixed seed, CZ basis)."""
+def default_device() -> Device:
+    """The IBM-like device model: GenericBackendV2 on a heavy-hex map (fixed seed, CZ basis)."""
     from qiskit.providers.fake_provider import GenericBackendV2
     from qiskit.transpiler import CouplingMap
 
     cmap = CouplingMap.from_heavy_hex(HEAVY_HEX_DISTANCE)
-    return GenericBackendV2(cmap.size(), basis_gates=list(BASIS), coupling_map=cmap, seed=0)
+    backend = GenericBackendV2(cmap.size(), basis_gates=list(BASIS), coupling_map=cmap, seed=0)
+    name = f"GenericBackendV2, heavy-hex d={HEAVY_HEX_DISTANCE} ({DEVICE_QUBITS} qubits), basis {'/'.join(BASIS)}"
+    return Device(name, backend.target, backend)
 
 
-@functools.lru_cache(maxsize=1)
-def coupled_pairs() -> tuple:
-    """A maximum matching of the heavy-hex map: disjoint coupled (neuron, ancilla) pairs."""
-    import rustworkx as rx
-
-    graph = device_model().coupling_map.graph.to_undirected(multigraph=False)
-    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda _: 1)
-    return tuple(sorted(tuple(sorted(e)) for e in matching))
+def device_of(backend) -> Device:
+    """The device to transpile for: ``backend`` (anything ``devices.device`` takes) or the model."""
+    return default_device() if backend is None else device(backend)
 
 
-def budget(act, max_qubits):
-    """The qubit budget on the device model: None becomes all it offers for this activation."""
-    limit = DEVICE_QUBITS if act.min_qubits == 1 else 2 * len(coupled_pairs())
+def budget(act, max_qubits, dev: Device | None = None):
+    """The qubit budget on the device: None becomes all it offers for this activation."""
+    dev = dev or default_device()
+    weak = act.min_qubits == 2
+    limit = dev.capacity(weak)
     if max_qubits is None:
         return limit
     if max_qubits > limit:
-        what = "qubits" if act.min_qubits == 1 else f"qubits in {limit // 2} coupled neuron/ancilla pairs"
-        raise TargetError(
-            f"target 'ibm' (heavy-hex device model) offers {limit} {what}; pass max_qubits <= {limit}"
-        )
+        what = f"qubits in {limit // 2} coupled neuron/ancilla pairs" if weak else "qubits"
+        where = "heavy-hex device model" if dev is default_device() else "device"
+        raise TargetError(f"target 'ibm' ({where} {dev.name}) offers {limit} {what}; pass max_qubits <= {limit}")
     return max_qubits
 
 
@@ -96,32 +103,75 @@ def to_qiskit(circuit, name: str = "bnn2q"):
     return qc
 
 
-def initial_layout(n_qubits: int, ancilla: bool) -> list[int]:
-    """Physical qubit of each virtual one: pairs (2s, 2s + 1) on coupled qubits for ancilla."""
-    if not ancilla:
-        return list(range(n_qubits))
-    return [p for pair in coupled_pairs()[: (n_qubits + 1) // 2] for p in pair][:n_qubits]
+def build(circuits, act, int_bits: int = 32):
+    """(QuantumCircuits, no OpenQASM text, no extra resources); ``for_device`` transpiles."""
+    return tuple(to_qiskit(c, f"layer{k}") for k, c in enumerate(circuits)), (), {}
 
 
-def transpile_report(qcs) -> tuple[list, dict]:
-    """Transpile to the device model; report its depth and two-qubit gates (summed per layer).
-    Circuits with neuron/ancilla pairs (two-qubit gates) place each pair on coupled qubits."""
+@dataclass(frozen=True, eq=False)
+class DeviceCircuits:
+    """A program's circuits for one device.
+
+    logical: the parametric QuantumCircuits (virtual qubits; what ``isa`` was made from).
+    isa: the same transpiled for ``device`` (its native gates, its physical qubits).
+    layouts: per circuit, the physical qubit of each virtual qubit."""
+
+    device: Device
+    logical: tuple
+    isa: tuple = field(repr=False)
+    layouts: tuple
+
+    def report(self) -> dict:
+        two_qubit = lambda t: sum(n for g, n in t.count_ops().items() if g in ("cz", "cx", "ecr", "swap"))  # noqa: E731
+        return {
+            "device": self.device.name,
+            "optimization_level": OPTIMIZATION_LEVEL,
+            "depth": int(sum(t.depth() for t in self.isa)),
+            "two_qubit_gates": int(sum(two_qubit(t) for t in self.isa)),
+            "swaps": int(sum(t.count_ops().get("swap", 0) for t in self.isa)),
+            "physical_qubits": sorted({q for layout in self.layouts for q in layout}),
+        }
+
+
+def for_device(logical: tuple, dev: Device) -> DeviceCircuits:
+    """Transpile each parametric circuit for ``dev`` with its neurons on the device's slots
+    (pairs on couplers when the circuit has neuron/ancilla pairs) and check the result: the
+    layout kept, no swaps, every instruction native to the device."""
     from qiskit import transpile
 
-    backend = device_model()
-    out = [transpile(qc, backend, initial_layout=initial_layout(qc.num_qubits, "cx" in qc.count_ops()),
-                     optimization_level=1, seed_transpiler=0) for qc in qcs]
-    two_qubit = sum(sum(n for g, n in t.count_ops().items() if g in ("cz", "cx", "ecr", "swap")) for t in out)
-    return out, {
-        "device": f"GenericBackendV2, heavy-hex d={HEAVY_HEX_DISTANCE} ({DEVICE_QUBITS} qubits), basis {'/'.join(BASIS)}",
-        "depth": int(sum(t.depth() for t in out)),
-        "two_qubit_gates": int(two_qubit),
-        "swaps": int(sum(t.count_ops().get("swap", 0) for t in out)),
-    }
+    isa, layouts = [], []
+    for qc in logical:
+        ops = qc.count_ops()
+        if "reset" in ops and not dev.supports("reset"):
+            raise TargetError(f"device {dev.name!r} has no reset, which reusing qubits needs; raise "
+                              f"max_qubits so that every neuron gets fresh qubits")
+        layout = dev.initial_layout(qc.num_qubits, "cx" in ops)
+        out = transpile(qc, target=dev.target, initial_layout=layout, optimization_level=OPTIMIZATION_LEVEL,
+                        seed_transpiler=0)
+        if out.layout is not None and out.layout.initial_index_layout()[: len(layout)] != layout:
+            raise TargetError(f"the transpiler moved {qc.name} off the qubits chosen on {dev.name!r}")
+        bad = _not_native(out, dev.target)
+        if bad or out.count_ops().get("swap"):
+            raise TargetError(f"{qc.name} did not transpile to native instructions of {dev.name!r}: {bad[:3]}")
+        if list(out.parameters) != list(qc.parameters):
+            raise TargetError(f"{qc.name}: the transpiler changed the circuit's parameters")
+        out.metadata = dict(qc.metadata or {}, device=dev.name, layout=layout)
+        isa.append(out)
+        layouts.append(tuple(layout))
+    return DeviceCircuits(dev, tuple(logical), tuple(isa), tuple(layouts))
 
 
-def build(circuits, act, int_bits: int = 32):
-    """(QuantumCircuits, no OpenQASM text, the transpiled report)."""
-    qcs = tuple(to_qiskit(c, f"layer{k}") for k, c in enumerate(circuits))
-    _, report = transpile_report(qcs)
-    return qcs, (), {"transpiled": report}
+def _not_native(isa, target) -> list:
+    """Instructions of ``isa`` the Target does not offer on their qubits."""
+    bad = []
+    for ci in isa.data:
+        name = ci.operation.name
+        if name == "barrier":
+            continue
+        if name in ("if_else", "for_loop", "while_loop", "switch_case", "box"):
+            ok = target.instruction_supported(name)
+        else:
+            ok = target.instruction_supported(name, tuple(isa.find_bit(q).index for q in ci.qubits))
+        if not ok:
+            bad.append((name, tuple(isa.find_bit(q).index for q in ci.qubits)))
+    return bad

@@ -1,11 +1,12 @@
 """The host side of the layerwise strategy: each layer's angles from the previous layers' bits,
-shot by shot, deduplicated into batches of identical angle vectors.
+for every sample and shot at once, deduplicated into batches of identical angle vectors.
 
 With the ancilla activation the host also carries every neuron qubit's state: the circuit of
 layer ℓ + 1 prepares neuron j afresh at the angle its qubit would have after R_y(θ − π r) —
 exact, because each neuron's state is a pure single-qubit state once its ancilla is measured
 (SPEC §2) — so the statistics are those of the carried network, though no qubit physically
-carries anything between circuits."""
+carries anything between circuits. On a noisy device the noise therefore acts on that fresh
+preparation, not on a physically carried state (``bnn2q.noise`` simulates exactly that)."""
 
 from __future__ import annotations
 
@@ -15,42 +16,45 @@ from ..sim.host import HostPass
 from ..sim.neurons import collapse, rotate
 
 
-def sample(prog, x: np.ndarray | None, shots: int, run_layer) -> np.ndarray:
-    """uint8 outcomes of m, [shots, n_bits].
+def sample(prog, xs: np.ndarray | None, shots: int, run_layer, parametric: bool = False):
+    """Every hidden layer's bits, uint8 [n · shots, width] (row i · shots + s: sample i, shot s),
+    and the HostPass that read them (``host.logits()`` gives the logits next).
 
-    ``x`` is the sample (None when the program has it baked in and the host needs nothing
-    else of it). ``run_layer(k, rows, counts)`` runs layer k's circuit ``counts[i]`` shots with
-    angles ``rows[i]`` and returns a list of uint8 [counts[i], width] arrays. The shots of one
-    angle vector are exchangeable, so sampling them together is exact: every shot still draws
-    its layer from the angles its own earlier bits set."""
+    ``xs`` holds the samples [n, n_inputs] (None: the program's baked-in one). ``run_layer(k,
+    rows, counts)`` runs layer k's circuit ``counts[i]`` shots with angles ``rows[i]`` and
+    returns a list of uint8 [counts[i], width] arrays. ``parametric``: every circuit takes its
+    angles as parameters (ISA circuits), even a first layer whose sample was baked in. The
+    shots of one angle vector are exchangeable, so sampling them together is exact: every
+    shot still draws its layer from the angles its own earlier bits set."""
     net, act = prog.network, prog.activation
-    host = HostPass(net, prog.sample if x is None else x)
+    if xs is None:
+        xs = prog.sample[None]
+    rows_total = xs.shape[0] * shots
+    host = HostPass(net, np.repeat(xs, shots, axis=0))
     memory = act.memory and len(net.hidden) > 1
     state = None
     out = []
     for k, layer in enumerate(net.hidden):
-        circuit = prog.circuits[k]
-        u = host.preactivation(k) if circuit.params else None
-        if u is None:
-            rows, inverse, counts = np.zeros((1, 0)), np.zeros(shots, dtype=np.int64), np.array([shots])
-            angles = None
-        else:
-            theta = np.asarray(act.angle(u, strict=layer.strict), dtype=np.float64)
-            angles = np.broadcast_to(theta, (shots, layer.width))
+        if parametric or prog.circuits[k].params:
+            theta = np.asarray(act.angle(host.preactivation(k), strict=layer.strict), dtype=np.float64)
+            angles = np.broadcast_to(theta, (rows_total, layer.width))
             if memory:
                 angles, prepared = _carried_angles(state, angles, layer.width)
             rows, inverse, counts = np.unique(angles, axis=0, return_inverse=True, return_counts=True)
             inverse = inverse.reshape(-1)
+        else:
+            angles = None
+            rows, inverse, counts = np.zeros((1, 0)), np.zeros(rows_total, dtype=np.int64), np.array([rows_total])
         results = run_layer(k, rows, counts)
-        bits = np.empty((shots, layer.width), dtype=np.uint8)
-        for i, block in enumerate(results):
-            bits[inverse == i] = block
+        # Row i's shots fill the places where inverse == i, in order (a stable sort groups them).
+        bits = np.empty((rows_total, layer.width), dtype=np.uint8)
+        bits[np.argsort(inverse, kind="stable")] = np.concatenate(results, axis=0)
         if memory and k < len(net.hidden) - 1:
-            c0, c1 = prepared if angles is not None else _fresh_prepared(prog, k, shots, layer.width)
+            c0, c1 = prepared if angles is not None else _fresh_prepared(prog, k, rows_total, layer.width)
             state = collapse(c0, c1, bits.astype(bool), act.kraus()) + (bits.astype(bool),)
         host.measured(k, bits)
         out.append(bits)
-    return np.concatenate(out, axis=1)
+    return out, host
 
 
 def _carried_angles(state, theta: np.ndarray, width: int):

@@ -1,10 +1,49 @@
-"""Writing compiled programs to disk: whole or not at all."""
+"""Writing compiled programs to disk: whole or not at all.
+
+``FILE.qpy`` (target ``ibm``): the ISA circuits, one per circuit of the program, in Qiskit's
+QPY format — parameters ``theta[j]`` (neuron j's angle), register ``m``; each circuit's
+metadata names its layer, its slice of m, the device and the physical qubit of each virtual
+one. Any other name: OpenQASM 3 text (a dynamic program with text) or JSON (layout,
+resources, each circuit's OpenQASM 3)."""
 
 from __future__ import annotations
 
+import io
 import json
 
-from ..atomic import write_text_atomically
+from ..atomic import atomic_path, write_text_atomically
+from ..errors import InputError
+
+
+def write_program(prog, path) -> None:
+    """``prog`` to ``path``: QPY for ``.qpy``, else ``program_text``."""
+    if str(path).endswith(".qpy"):
+        data = program_qpy(prog)
+        with atomic_path(path, suffix=".qpy") as tmp:
+            tmp.write_bytes(data)
+        return
+    write_atomically(path, program_text(prog))
+
+
+def program_qpy(prog) -> bytes:
+    """The ISA circuits as QPY bytes, each with bnn2q's metadata."""
+    from qiskit import qpy
+
+    if prog.target != "ibm":
+        raise InputError(f"QPY holds Qiskit circuits: compile with --target ibm, not {prog.target!r} "
+                         "(or write .qasm/.json)")
+    circuits = []
+    for k, isa in enumerate(prog.isa):
+        qc = isa.copy()
+        bits = prog.layout if prog.strategy == "dynamic" else [prog.layout[k]]
+        qc.metadata = dict(isa.metadata or {}, bnn2q={
+            "layers": [row[0] for row in bits], "bits": [bits[0][1], bits[-1][2]],
+            "strategy": prog.strategy, "activation": prog.activation.name,
+            "quantumness": prog.activation.quantumness, "g": getattr(prog.activation, "g", None)})
+        circuits.append(qc)
+    buf = io.BytesIO()
+    qpy.dump(circuits, buf)
+    return buf.getvalue()
 
 
 def program_text(prog) -> str:
@@ -17,13 +56,17 @@ def program_text(prog) -> str:
         from qiskit import qasm3
 
         texts = tuple(qasm3.dumps(qc) for qc in prog.native)
-    return json.dumps({
+    doc = {
         "target": prog.target,
         "strategy": prog.strategy,
         "layout": [list(row) for row in prog.layout],
         "resources": prog.resources,
         "circuits": list(texts),
-    }, indent=2) + "\n"
+    }
+    if prog.device is not None:
+        doc["device"] = prog.device.device.name
+        doc["physical_layouts"] = [list(layout) for layout in prog.device.layouts]
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def write_atomically(path, text: str) -> None:

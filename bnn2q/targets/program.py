@@ -21,7 +21,8 @@ class CompiledProgram:
     error_bounds: per neuron, the bound on |P'(bit = 1) − P(bit = 1)| pruning and fixed-point
         rounding allow.
     plan: the QuantumNetwork the circuits were lowered from.
-    sample: the input baked in (``inputs=``), or None."""
+    sample: the input baked in (``inputs=``), or None.
+    device: target ``ibm``: the ``DeviceCircuits`` — the device, its ISA circuits, the layout."""
 
     target: str
     strategy: str
@@ -35,6 +36,15 @@ class CompiledProgram:
     qasm_texts: tuple = field(default=(), repr=False)
     plan: object = field(default=None, repr=False)
     sample: object = field(default=None, repr=False)
+    device: object = field(default=None, repr=False)
+
+    @property
+    def isa(self) -> tuple:
+        """The circuits transpiled for the device (target ``ibm``), one per circuit."""
+        if self.device is None:
+            raise TargetError(f"a program for target {self.target!r} has no ISA circuits; compile for "
+                              "target 'ibm' (with backend= for a particular device)")
+        return self.device.isa
 
     @property
     def qasm(self) -> str:

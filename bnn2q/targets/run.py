@@ -1,4 +1,5 @@
-"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator or aer."""
+"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator, on
+qiskit-aer, or on an IBM device (real, fake, or any Qiskit backend or sampler)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,19 @@ from ..sim.inputs import prepare_inputs
 from . import layerwise
 from .compiler import compile, get_target
 
-BACKENDS = ("braket-local", "aer")
+BACKENDS = ("braket-local", "aer", "ibm:NAME")
 
 
-def run(prog, backend: str = "braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
+def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
     """Sample a compiled program.
 
     Args:
         prog: from ``bnn2q.compile``.
-        backend: ``"braket-local"`` (programs for qasm3/braket) or ``"aer"`` (programs for ibm).
+        backend: ``"braket-local"`` (programs for qasm3/braket); for programs for ibm
+            ``"aer"`` (noiseless), ``"ibm:NAME"`` (``ibm:fake_torino`` runs Aer with that
+            device's noise; a real device needs a saved IBM Quantum account), or an object: a
+            Qiskit ``BackendV2`` (IBM, fake, AerSimulator, …), a ``SamplerV2``, a ``DeviceNoise``.
+            A device other than the one compiled for gets the program transpiled for it.
         shots: number of shots.
         seed: seed of the simulator's random draws.
         inputs: one sample, when the program was compiled without ``inputs=``.
@@ -36,38 +41,48 @@ def run(prog, backend: str = "braket-local", shots: int = 1000, seed: int | None
     return dict(Counter("".join(map(str, row)) for row in bits.tolist()))
 
 
-def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray:
+def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
     """uint8 outcomes of m, [shots, n_bits]."""
-    if backend not in BACKENDS:
-        raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if int(shots) != shots or shots < 1:
+        raise InputError(f"shots must be a positive integer, got {shots!r}")
+    shots = int(shots)
+    x = _sample(prog, inputs)
+    if backend == "braket-local":
+        _check_target(prog, "braket-local")
+        return _braket_bits(prog, x, shots, seed)
+    from .evaluate import evaluate
+    from .jobs import runner
+
+    if backend == "aer":
+        _check_target(prog, "aer")
+    result, _ = evaluate(prog, x[None], shots, runner(backend), seed)
+    return np.concatenate([b[0] for b in result.bits], axis=1)
+
+
+def _check_target(prog, backend: str) -> None:
     caps = get_target(prog.target).CAPABILITIES
     if backend not in caps.backends:
         wanted = "ibm" if backend == "aer" else "qasm3' or 'braket"
         raise TargetError(f"backend {backend!r} does not run programs for target {prog.target!r}; "
                           f"compile with target='{wanted}'")
-    if int(shots) != shots or shots < 1:
-        raise InputError(f"shots must be a positive integer, got {shots!r}")
-    shots = int(shots)
-    x = _sample(prog, inputs)
+
+
+def _braket_bits(prog, x, shots: int, seed) -> np.ndarray:
+    from . import braket_local
+
     rng = np.random.default_rng(seed)
-    next_seed = lambda: int(rng.integers(2**31))  # noqa: E731
-    if backend == "braket-local":
-        from . import braket_local
 
-        def run_text(k, values, n):
-            circuit = prog.circuits[k]
-            bound = {name: float(values[_index(name)]) for name in circuit.params}
-            return braket_local.sample(_braket_text(prog, k), bound, n, next_seed(), circuit.n_qubits,
-                                       circuit.n_bits, density_matrix=_resets_entangled(circuit))
+    def run_text(k, values, n):
+        circuit = prog.circuits[k]
+        bound = {name: float(values[_index(name)]) for name in circuit.params}
+        return braket_local.sample(_braket_text(prog, k), bound, n, int(rng.integers(2**31)), circuit.n_qubits,
+                                   circuit.n_bits, density_matrix=_resets_entangled(circuit))
 
-        if prog.strategy == "dynamic":
-            return run_text(0, _first_angles(prog, x), shots)
-        return layerwise.sample(prog, x, shots,
-                                lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
-    from . import aer
-
-    return layerwise.sample(prog, x, shots,
-                            lambda k, rows, counts: aer.sample_bindings(prog.native[k], rows, counts, next_seed()))
+    if prog.strategy == "dynamic":
+        return run_text(0, _first_angles(prog, x), shots)
+    bits, _ = layerwise.sample(prog, x[None], shots,
+                               lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
+    return np.concatenate(bits, axis=1)
 
 
 def _braket_text(prog, k: int) -> str:
@@ -135,28 +150,54 @@ def minimum_qubits(net, act) -> int:
     return act.min_qubits
 
 
-def execute(net, x, backend: str = "braket-local", activation="rotation", quantumness: float = 0.0,
+def execute(net, x, backend="braket-local", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
-            max_qubits: int | None = None, progress: bool = False) -> SimResult:
+            max_qubits: int | None = None, progress: bool = False, checkpoint=None,
+            report: dict | None = None) -> SimResult:
     """Run every sample of ``x`` on a compiled program and read the logits out on the host.
 
-    The network is compiled once with its inputs left as program inputs (for ``braket-local``
-    target ``braket``, for ``aer`` target ``ibm``), on ``max_qubits`` qubits — by default the
-    activation's minimum, which simulators run fastest — and each sample is bound and run.
+    ``braket-local``: the network compiled for target ``braket`` on ``max_qubits`` qubits (by
+    default the activation's minimum, which the simulator runs fastest), each sample bound and
+    run in turn. Every other backend (``aer``, ``ibm:NAME``, a Qiskit backend or sampler; see
+    ``run``): compiled for target ``ibm`` — for the device, on all the qubits it offers unless
+    ``max_qubits`` says otherwise — and evaluated one job per layer for all samples × shots
+    (``evaluate``), a progress bar per layer.
+
+    Args:
+        checkpoint: a directory keeping each finished job's bits: a run that stopped part-way
+            resumes from it and recomputes nothing (not for ``braket-local``).
+        report: a dict to fill with the jobs, executions and bindings of each layer.
 
     Returns:
         SimResult, like ``bnn2q.simulate``: per-layer bits, per-shot logits.
     """
     from ..frontends import load
 
-    if backend not in BACKENDS:
-        raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
     net = load(net)
     act = activations.get(activation, quantumness, g)
-    budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
-    prog = compile(net, target="braket" if backend == "braket-local" else "ibm", activation=act,
-                   max_qubits=budget)
     xs = prepare_inputs(net, x)
+    if backend == "braket-local":
+        if checkpoint is not None:
+            raise InputError("checkpoint= keeps the jobs of Qiskit backends; braket-local runs sample by sample")
+        return _execute_braket(net, act, xs, shots, seed, max_qubits, progress)
+    from .evaluate import evaluate
+    from .jobs import runner as runner_for
+
+    runner = runner_for(backend)
+    if getattr(runner, "logical", False):  # noiseless Aer: the smallest circuits run fastest
+        prog = compile(net, target="ibm", activation=act,
+                       max_qubits=minimum_qubits(net, act) if max_qubits is None else max_qubits)
+    else:
+        prog = compile(net, target="ibm", activation=act, max_qubits=max_qubits, backend=runner.device)
+    result, info = evaluate(prog, xs, shots, runner, seed, progress, checkpoint)
+    if report is not None:
+        report.update(info)
+    return result
+
+
+def _execute_braket(net, act, xs, shots, seed, max_qubits, progress) -> SimResult:
+    budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
+    prog = compile(net, target="braket", activation=act, max_qubits=budget)
     seeds = np.random.SeedSequence(seed).spawn(len(xs))
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((len(xs), shots, net.n_classes))
@@ -164,9 +205,9 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
     if progress:
         from tqdm import tqdm
 
-        samples = tqdm(samples, desc=backend, unit="sample", leave=False)
+        samples = tqdm(samples, desc="braket-local", unit="sample", leave=False)
     for i in samples:
-        bits = sample_bits(prog, backend, shots, int(seeds[i].generate_state(1)[0]), xs[i])
+        bits = sample_bits(prog, "braket-local", shots, int(seeds[i].generate_state(1)[0]), xs[i])
         host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):
             bits_out[k][i] = bits[:, start:stop]
