@@ -18,7 +18,7 @@ from ..passes.lower_to_circuit import LowerToCircuit
 from ..passes.manager import PassManager
 from ..sim.inputs import prepare_inputs
 from ..plan import InputAngle, LevelChain, QuantumLayer, QuantumNetwork, Schedule
-from .capabilities import FEED_FORWARD
+from .capabilities import FEED_FORWARD, SUMS
 from .program import CompiledProgram
 
 STRATEGIES = ("auto", "dynamic", "layerwise")
@@ -26,10 +26,10 @@ IR_TYPES = (Network, QuantumNetwork, Schedule, Circuit)
 
 
 def get_target(name: str):
-    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``)."""
-    from . import braket, ibm, qasm3_target
+    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``, ``quantinuum``)."""
+    from . import braket, ibm, qasm3_target, quantinuum
 
-    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm}
+    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm, "quantinuum": quantinuum}
     if name not in targets:
         raise InputError(f"unknown target {name!r}: use one of {', '.join(targets)}")
     return targets[name]
@@ -42,19 +42,22 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
 
     Args:
         net: a Network or anything ``bnn2q.load`` accepts.
-        target: ``"qasm3"``, ``"braket"`` or ``"ibm"``.
+        target: ``"qasm3"``, ``"braket"``, ``"ibm"``, ``"quantinuum"`` (pytket, H2/Helios) or
+            ``"helios"`` (Guppy, angles computed at run time).
         activation, quantumness, g: the quantum neuron (``bnn2q.activations.get``).
         max_qubits: physical qubit budget (≥ 1 rotation, ≥ 2 ancilla-reset, ≥ the widest
             layer + 1 for ancilla, whose neuron qubits keep their state); None: unbounded (for
             ``ibm``: the device model's size).
         inputs: one sample to bake into the first layer's angles; None leaves them program
             inputs ``theta_<j>`` to bind per sample.
-        tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact.
+        tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact
+            (``helios`` computes every angle at run time and prunes nothing).
         int_bits: width of the feed-forward integer (real weights become fixed point in it).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
 
     Returns:
-        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``.
+        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``;
+        ``.native`` holds the target's objects (pytket ``Circuit``, Guppy source, ...).
     """
     from ..frontends import load
 
@@ -65,13 +68,15 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     strategy = choose_strategy(caps, strategy, net, act)
     budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
     feed = "dynamic" if strategy == "dynamic" else "host"
-    qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
-                       IR_TYPES).run(net)
-    lower = [AllocateQubits(budget), LowerToCircuit()]
-    if strategy == "dynamic":
-        circuits = (PassManager(lower, IR_TYPES).run(qnet),)
-    else:
-        circuits = tuple(PassManager(lower, IR_TYPES).run(single_layer(qnet, k)) for k in range(len(qnet.layers)))
+    chained = caps.feed_forward != "computed"  # else the angles stay LinearAngle, computed at run time
+    if not chained and tolerance:
+        raise TargetError(f"target {target!r} computes every angle at run time and prunes nothing; "
+                          "drop the tolerance (--tolerance 0)")
+    front = [InsertActivation(act, inputs, feed)] + ([BuildLevelChains(tolerance, int_bits)] if chained else [])
+    qnet = PassManager(front, IR_TYPES).run(net)
+    parts = [qnet] if strategy == "dynamic" else [single_layer(qnet, k) for k in range(len(qnet.layers))]
+    schedules = tuple(PassManager([AllocateQubits(budget)], IR_TYPES).run(q) for q in parts)
+    circuits = tuple(PassManager([LowerToCircuit()], IR_TYPES).run(s) for s in schedules)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
@@ -81,7 +86,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                      max_conditionals_per_neuron=max((len(c.steps) for c in chains), default=0))
     resources["limits"] = caps.check(resources)
     resources["int_bits"] = int_bits
-    native, texts, extra = spec.build(circuits, act, int_bits)
+    native, texts, extra = spec.build(circuits, act, int_bits, schedules)
     resources.update(extra)
     sample = None if inputs is None else prepare_inputs(net, inputs)[0]
     return CompiledProgram(target, strategy, net, act, circuits, native, qnet.layout, resources,
@@ -97,7 +102,7 @@ def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
                       and _feeds_a_neuron(net, s.output)), None)
     carried = act is not None and act.memory and len(net.hidden) > 1
     problem = None
-    if fed and caps.feed_forward != "arithmetic":
+    if fed and caps.feed_forward not in SUMS:
         problem = (f"target {caps.name!r} cannot run strategy 'dynamic': layer {fed[0].name!r} needs "
                    f"integer arithmetic on measured bits, and {caps.name} offers "
                    f"{FEED_FORWARD[caps.feed_forward]}; use strategy='layerwise'")
@@ -108,12 +113,15 @@ def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
         problem = (f"target {caps.name!r} cannot run strategy 'dynamic': the ancilla activation's "
                    "neurons undo their last outcome with a rotation conditioned on it; use "
                    "strategy='layerwise'")
+    if strategy != "auto" and strategy not in caps.strategies:
+        raise TargetError(f"target {caps.name!r} supports strategies {', '.join(caps.strategies)}, "
+                          f"not {strategy!r}")
+    if problem and "layerwise" not in caps.strategies:
+        raise TargetError(problem.replace("use strategy='layerwise'", "compile for a target with strategy "
+                                          "'layerwise' (qasm3, braket, ibm)"))
     if strategy == "auto":
         default = caps.strategies[0]
         return "layerwise" if default == "dynamic" and problem else default
-    if strategy not in caps.strategies:
-        raise TargetError(f"target {caps.name!r} supports strategies {', '.join(caps.strategies)}, "
-                          f"not {strategy!r}")
     if strategy == "dynamic" and problem:
         raise TargetError(problem)
     return strategy

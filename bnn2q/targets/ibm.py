@@ -120,7 +120,7 @@ def transpile_report(qcs) -> tuple[list, dict]:
     }
 
 
-def build(circuits, act, int_bits: int = 32):
+def build(circuits, act, int_bits: int = 32, schedules: tuple = ()):
     """(QuantumCircuits, no OpenQASM text, the transpiled report)."""
     qcs = tuple(to_qiskit(c, f"layer{k}") for k, c in enumerate(circuits))
     _, report = transpile_report(qcs)

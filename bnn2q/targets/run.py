@@ -1,4 +1,5 @@
-"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator or aer."""
+"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator, aer,
+Quantinuum's local emulator (PECOS) or Selene (Helios programs, in the optional Helios venv)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from ..sim.inputs import prepare_inputs
 from . import layerwise
 from .compiler import compile, get_target
 
-BACKENDS = ("braket-local", "aer")
+#: Each backend and the target whose programs it runs (``execute`` compiles for it).
+TARGET_OF = {"braket-local": "braket", "aer": "ibm", "quantinuum-local": "quantinuum"}
+BACKENDS = tuple(TARGET_OF)
 
 
 def run(prog, backend: str = "braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
@@ -24,7 +27,9 @@ def run(prog, backend: str = "braket-local", shots: int = 1000, seed: int | None
 
     Args:
         prog: from ``bnn2q.compile``.
-        backend: ``"braket-local"`` (programs for qasm3/braket) or ``"aer"`` (programs for ibm).
+        backend: ``"braket-local"`` (programs for qasm3/braket), ``"aer"`` (ibm),
+            ``"quantinuum-local"`` (quantinuum: PECOS) or ``"selene"`` (helios: needs
+            ``make helios``).
         shots: number of shots.
         seed: seed of the simulator's random draws.
         inputs: one sample, when the program was compiled without ``inputs=``.
@@ -42,7 +47,7 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
         raise InputError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
     caps = get_target(prog.target).CAPABILITIES
     if backend not in caps.backends:
-        wanted = "ibm" if backend == "aer" else "qasm3' or 'braket"
+        wanted = "qasm3' or 'braket" if backend == "braket-local" else TARGET_OF[backend]
         raise TargetError(f"backend {backend!r} does not run programs for target {prog.target!r}; "
                           f"compile with target='{wanted}'")
     if int(shots) != shots or shots < 1:
@@ -64,10 +69,25 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
             return run_text(0, _first_angles(prog, x), shots)
         return layerwise.sample(prog, x, shots,
                                 lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
+    if backend == "quantinuum-local":
+        return _run_pecos(prog, x, shots, next_seed())
     from . import aer
 
     return layerwise.sample(prog, x, shots,
                             lambda k, rows, counts: aer.sample_bindings(prog.native[k], rows, counts, next_seed()))
+
+
+def _run_pecos(prog, x, shots: int, seed: int) -> np.ndarray:
+    """A quantinuum program on PECOS: its H2-compiled circuit, compiled again with this sample's
+    input angles bound when the program left them open."""
+    from . import h2, pecos_local, quantinuum
+
+    program = prog.native[0]
+    compiled = program.compiled
+    if compiled is None:
+        bound = program.bind(quantinuum.angle_bindings(program, _first_angles(prog, x)))
+        compiled = h2.compile_circuit(bound, prog.resources["h2"]["optimisation_level"])
+    return pecos_local.sample(compiled, program.m_bits, shots, seed)
 
 
 def _braket_text(prog, k: int) -> str:
@@ -140,9 +160,9 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
             max_qubits: int | None = None, progress: bool = False) -> SimResult:
     """Run every sample of ``x`` on a compiled program and read the logits out on the host.
 
-    The network is compiled once with its inputs left as program inputs (for ``braket-local``
-    target ``braket``, for ``aer`` target ``ibm``), on ``max_qubits`` qubits — by default the
-    activation's minimum, which simulators run fastest — and each sample is bound and run.
+    The network is compiled once with its inputs left as program inputs (for the backend's
+    target, ``TARGET_OF``), on ``max_qubits`` qubits — by default the activation's minimum,
+    which simulators run fastest — and each sample is bound and run.
 
     Returns:
         SimResult, like ``bnn2q.simulate``: per-layer bits, per-shot logits.
@@ -154,8 +174,7 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
     net = load(net)
     act = activations.get(activation, quantumness, g)
     budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
-    prog = compile(net, target="braket" if backend == "braket-local" else "ibm", activation=act,
-                   max_qubits=budget)
+    prog = compile(net, target=TARGET_OF[backend], activation=act, max_qubits=budget)
     xs = prepare_inputs(net, x)
     seeds = np.random.SeedSequence(seed).spawn(len(xs))
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
