@@ -140,8 +140,10 @@ def _cmd_info(args):
 def _add_run(sub):
     p = sub.add_parser("run", help="evaluate a model as a quantum network on a dataset")
     _add_model(p)
-    p.add_argument("--backend", choices=("builtin", "braket-local", "aer"), default="builtin",
-                   help="builtin simulator, Braket's local simulator or qiskit-aer (default: builtin)")
+    p.add_argument("--backend", choices=("builtin", "braket-local", "aer", "quantinuum-local", "selene"),
+                   default="builtin",
+                   help="builtin simulator, Braket's local simulator, qiskit-aer, Quantinuum's local emulator "
+                        "(PECOS) or Selene (Helios; needs 'make helios') (default: builtin)")
     _add_data(p, required=True)
     _add_quantum(p)
     p.add_argument("--shots", type=int, default=100, help="shots per sample (default 100)")
@@ -274,10 +276,11 @@ def _cmd_sweep(args):
 
 
 def _add_compile(sub):
-    p = sub.add_parser("compile", help="compile a model to OpenQASM 3, Braket or IBM circuits")
+    p = sub.add_parser("compile", help="compile a model to OpenQASM 3, Braket, IBM, Quantinuum or Helios programs")
     _add_model(p)
-    p.add_argument("--target", choices=("qasm3", "braket", "ibm"), default="qasm3",
-                   help="(default: qasm3)")
+    p.add_argument("--target", choices=("qasm3", "braket", "ibm", "quantinuum", "helios"), default="qasm3",
+                   help="quantinuum: pytket for H-series (JSON); helios: a Guppy module (.py, or .hugr "
+                        "with 'make helios') (default: qasm3)")
     _add_quantum(p)
     p.add_argument("--strategy", choices=("auto", "dynamic", "layerwise"), default="auto",
                    help="feed-forward in one circuit, or one circuit per layer (default: the target's)")
@@ -291,7 +294,8 @@ def _add_compile(sub):
     p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
     p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
     p.add_argument("-o", "--output", required=True,
-                   help="FILE: OpenQASM 3 text (dynamic) or JSON with one circuit per layer (layerwise)")
+                   help="FILE: OpenQASM 3 text (dynamic), JSON with one circuit per layer (layerwise) or "
+                        "the pytket circuit (quantinuum), Guppy source or HUGR (helios, by suffix)")
     p.add_argument("--json", action="store_true", help="print the resource report as JSON")
     p.set_defaults(func=_cmd_compile)
 
@@ -299,7 +303,7 @@ def _add_compile(sub):
 def _cmd_compile(args):
     from . import load
     from .targets import compile as compile_net
-    from .targets.output import program_text, write_atomically
+    from .targets.output import write_program
 
     if (args.sample is None) != (args.dataset is None):
         raise InputError("--sample I and --dataset D go together (bake sample I of D into the program)")
@@ -315,7 +319,7 @@ def _cmd_compile(args):
                        quantumness=args.quantumness, g=args.g, max_qubits=args.max_qubits,
                        inputs=inputs, tolerance=args.tolerance, strategy=args.strategy,
                        int_bits=args.int_bits)
-    write_atomically(args.output, program_text(prog))
+    write_program(args.output, prog)
     if args.json:
         print(json.dumps(prog.resources, indent=2))
         return
@@ -326,11 +330,47 @@ def _cmd_compile(args):
     if "transpiled" in r:
         t = r["transpiled"]
         print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on {t['device']}")
+    if "h2" in r:
+        h = r["h2"]
+        print(f"{'H2 compiled':<18}depth {h['depth']}, two-qubit gates {h['two_qubit_gates']}, conditionals "
+              f"{h['conditionals']}, {h['commands']} commands (level {h['optimisation_level']}; offline checks "
+              f"passed: {', '.join(h['checks_s'])})")
+    if "helios" in r:
+        print(f"{'Helios':<18}{r['helios']['computed_angles']} angles computed at run time, "
+              f"{r['helios']['guppy_chars']} characters of Guppy")
     if r["max_probability_error"]:
         print(f"{'error bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron "
               f"(pruning and fixed-point rounding)")
     if r["max_preactivation_error"]:
         print(f"{'fixed point':<18}|Δu| <= {r['max_preactivation_error']:.3g} ({r['int_bits']}-bit integers)")
+
+
+# --------------------------------------------------------------------------- submit
+
+
+def _add_submit(sub):
+    p = sub.add_parser("submit", help="send a compiled program to Quantinuum (qnexus, in the Helios environment)")
+    p.add_argument("program", help="a Guppy module (.py, from --target helios: runs on Helios) or a JSON "
+                                   "program from --target quantinuum (runs on H2)")
+    p.add_argument("--project", required=True, help="Nexus project (created if missing)")
+    p.add_argument("--shots", type=int, required=True, help="shots of the job")
+    p.add_argument("--device", default=None, help="Helios-1 or H2-1 by default (H2-1E, H2-1LE: emulators)")
+    p.add_argument("--dry-run", action="store_true", help="build the job, send nothing")
+    p.set_defaults(func=_cmd_submit)
+
+
+def _cmd_submit(args):
+    from pathlib import Path
+
+    from .targets import helios_env
+
+    if not Path(args.program).is_file():
+        raise InputError(f"no program at {args.program!r}: write one with 'bnn2q compile --target helios|quantinuum'")
+    if args.shots < 1:
+        raise InputError(f"--shots must be >= 1, got {args.shots}")
+    argv = ["submit", str(Path(args.program).resolve()), "--project", args.project, "--shots", str(args.shots)]
+    argv += (["--device", args.device] if args.device else []) + (["--dry-run"] if args.dry_run else [])
+    print(helios_env.call(argv).strip())
 
 
 # --------------------------------------------------------------------------- main
@@ -348,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_compile, _add_run, _add_finetune, _add_sweep]
+COMMANDS = [_add_info, _add_compile, _add_run, _add_finetune, _add_sweep, _add_submit]
 
 
 def run(argv=None) -> int:

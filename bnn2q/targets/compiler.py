@@ -26,10 +26,10 @@ IR_TYPES = (Network, QuantumNetwork, Schedule, Circuit)
 
 
 def get_target(name: str):
-    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``, ``quantinuum``)."""
-    from . import braket, ibm, qasm3_target, quantinuum
+    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``, ``quantinuum``, ``helios``)."""
+    from . import braket, helios, ibm, qasm3_target, quantinuum
 
-    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm, "quantinuum": quantinuum}
+    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm, "quantinuum": quantinuum, "helios": helios}
     if name not in targets:
         raise InputError(f"unknown target {name!r}: use one of {', '.join(targets)}")
     return targets[name]

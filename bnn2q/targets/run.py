@@ -18,7 +18,7 @@ from . import layerwise
 from .compiler import compile, get_target
 
 #: Each backend and the target whose programs it runs (``execute`` compiles for it).
-TARGET_OF = {"braket-local": "braket", "aer": "ibm", "quantinuum-local": "quantinuum"}
+TARGET_OF = {"braket-local": "braket", "aer": "ibm", "quantinuum-local": "quantinuum", "selene": "helios"}
 BACKENDS = tuple(TARGET_OF)
 
 
@@ -56,6 +56,10 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
     x = _sample(prog, inputs)
     rng = np.random.default_rng(seed)
     next_seed = lambda: int(rng.integers(2**31))  # noqa: E731
+    if backend == "selene":
+        from . import helios_env
+
+        return helios_env.sample(prog, _first_angles(prog, x), shots, next_seed())
     if backend == "braket-local":
         from . import braket_local
 
@@ -75,6 +79,11 @@ def sample_bits(prog, backend: str, shots: int, seed, inputs=None) -> np.ndarray
 
     return layerwise.sample(prog, x, shots,
                             lambda k, rows, counts: aer.sample_bindings(prog.native[k], rows, counts, next_seed()))
+
+
+def _draw(seed) -> int:
+    """The first simulator seed ``sample_bits`` draws from ``seed``."""
+    return int(np.random.default_rng(seed).integers(2**31))
 
 
 def _run_pecos(prog, x, shots: int, seed: int) -> np.ndarray:
@@ -184,8 +193,17 @@ def execute(net, x, backend: str = "braket-local", activation="rotation", quantu
         from tqdm import tqdm
 
         samples = tqdm(samples, desc=backend, unit="sample", leave=False)
+    sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]
+    if backend == "selene":  # one Helios process for every sample: Guppy and Selene load once
+        from . import helios_env
+
+        batch = helios_env.sample_many([(prog, _first_angles(prog, xs[i]), shots, _draw(sample_seeds[i]))
+                                        for i in range(len(xs))])
     for i in samples:
-        bits = sample_bits(prog, backend, shots, int(seeds[i].generate_state(1)[0]), xs[i])
+        if backend == "selene":
+            bits = batch[i]
+        else:
+            bits = sample_bits(prog, backend, shots, sample_seeds[i], xs[i])
         host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):
             bits_out[k][i] = bits[:, start:stop]
