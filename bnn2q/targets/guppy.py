@@ -6,8 +6,8 @@ neuron fed by measured bits needs no level chain: the program computes
     u_j = offset_j + Σ_i w_ji (2 m_i − 1),    θ_j = activation.angle(u_j) − π m[carry_j]
 
 and applies R_y(θ_j) once. The angle expression is produced by evaluating
-``activation.angle`` itself on symbolic Guppy expressions (``GUPPY``, an array backend like
-NumPy's), so the program cannot drift from the simulator's definition: θ = π σ_τ(u), σ_0 the
+``activation.angle`` itself on symbolic Guppy expressions (``guppy_expr.GUPPY``, an array
+backend like NumPy's), so the program cannot drift from the simulator's definition: θ = π σ_τ(u), σ_0 the
 step. Where a neuron's weights are integer multiples of one unit (±1 kernels with a folded
 batch-norm) the sum is an integer z and u = unit·z + offset, exactly as the simulator
 computes it; otherwise u is summed in floating point.
@@ -25,66 +25,14 @@ import math
 import numpy as np
 
 from ..errors import TargetError
+from ..passes.build_level_chains import integer_weights
 from ..plan import FixedAngle, InputAngle, LinearAngle, Schedule
-from ..passes.build_level_chains import _integers
+from .guppy_expr import GUPPY, Expr
 
 #: Integer sums follow BuildLevelChains' rule for this width (|z| < 2³⁰); weights that are not
 #: exact multiples of one unit within it are summed as floats.
 INT_BITS = 32
 
-
-class Expr:
-    """A Guppy float expression, built by ordinary arithmetic on Expr and numbers."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-    @staticmethod
-    def of(x) -> str:
-        return x.text if isinstance(x, Expr) else repr(float(x))
-
-    def _bin(self, op: str, other, reverse: bool = False) -> "Expr":
-        a, b = (Expr.of(other), self.text) if reverse else (self.text, Expr.of(other))
-        return Expr(f"({a} {op} {b})")
-
-    def __add__(self, o): return self._bin("+", o)
-    def __radd__(self, o): return self._bin("+", o, True)
-    def __sub__(self, o): return self._bin("-", o)
-    def __rsub__(self, o): return self._bin("-", o, True)
-    def __mul__(self, o): return self._bin("*", o)
-    def __rmul__(self, o): return self._bin("*", o, True)
-    def __truediv__(self, o): return self._bin("/", o)
-    def __rtruediv__(self, o): return self._bin("/", o, True)
-    def __neg__(self): return Expr(f"(-{self.text})")
-
-
-class GuppyBackend:
-    """The array operations of ``bnn2q.activations`` as Guppy source (the helpers they call
-    are defined in every generated module)."""
-
-    pi = Expr("PI")
-
-    @staticmethod
-    def sigmoid(x):
-        return Expr(f"sigmoid({Expr.of(x)})")
-
-    @staticmethod
-    def step(x, strict: bool = False):
-        return Expr(f"{'step_strict' if strict else 'step'}({Expr.of(x)})")
-
-    @staticmethod
-    def sin(x):
-        return Expr(f"sin({Expr.of(x)})")
-
-    @staticmethod
-    def cos(x):
-        return Expr(f"cos({Expr.of(x)})")
-
-
-GUPPY = GuppyBackend()
 
 HEADER = '''\
 """bnn2q program for Quantinuum Helios (Guppy): {what}.
@@ -224,7 +172,7 @@ def _computed_angles(k: int, layer, rules, act) -> tuple[list[str], dict]:
     if len(strict) > 1:
         raise TargetError(f"layer {layer.name!r} mixes strict and non-strict neurons")
     theta = act.angle(Expr("u"), xp=GUPPY, strict=strict.pop())
-    integer = [_integers(row, INT_BITS) for row in dense]
+    integer = [integer_weights(row, INT_BITS) for row in dense]
     if all(rounding == 0.0 for _, _, rounding in integer):
         # z = Σ k_i y_i exactly, u = unit · z + offset: the simulator's own arithmetic.
         extra = {f"K{k}": [[int(v) for v in ki] for ki, _, _ in integer],

@@ -33,8 +33,9 @@ MAX_SHOTS = 10_000
 KNOWN_LIMITS = {"qubits": MAX_QUBITS, "classical_registers": MAX_REGISTERS,
                 "register_width": MAX_REGISTER_WIDTH, "shots_per_job": MAX_SHOTS}
 UNDOCUMENTED = ("conditional operations per job", "classical instructions per job", "program (QIR) size")
-#: Above this many conditional gates tket's level-2 optimisation takes minutes (411 s at
-#: 8,950 conditionals) for nothing: the gates are single-qubit rotations. Level 1 then.
+#: tket's level-2 optimisation fuses each weak readout's CX · R_y(g) · CX into one ZZPhase
+#: (half the two-qubit gates) but costs minutes on big programs (37 s at 2,048 conditionals on
+#: 2 busy cores, 411 s at 8,950) and gains nothing on single-qubit gates: level 1 elsewhere.
 LEVEL2_CONDITIONALS = 4000
 TWO_QUBIT = ("ZZPhase", "ZZMax", "TK2")
 
@@ -50,8 +51,9 @@ def backend(device: str = DEVICE):
     return QuantinuumBackend(device, machine_debug=True, api_handler=QuantinuumAPIOffline())
 
 
-def optimisation_level(n_conditionals: int) -> int:
-    return 2 if n_conditionals <= LEVEL2_CONDITIONALS else 1
+def optimisation_level(n_conditionals: int, n_two_qubit: int) -> int:
+    """2 where it pays (two-qubit gates, up to ``LEVEL2_CONDITIONALS`` conditionals), else 1."""
+    return 2 if n_two_qubit and n_conditionals <= LEVEL2_CONDITIONALS else 1
 
 
 def compile_circuit(circuit, level: int):
@@ -62,10 +64,10 @@ def compile_circuit(circuit, level: int):
 def check(compiled) -> dict:
     """Run every offline check; raise TargetError naming the first that fails.
 
-    Returns {check: seconds}."""
+    Returns {"seconds": {check: seconds}, "qir_bytes": size of the QIR bitcode}."""
     from pytket.qir import QIRFormat, QIRProfile, pytket_to_qir
 
-    timings = {}
+    timings, qir_bytes = {}, []
 
     def run(name, fn):
         start = time.perf_counter()
@@ -93,10 +95,12 @@ def check(compiled) -> dict:
     def qir():
         from quantinuum_qircheck import qircheck
 
-        qircheck(pytket_to_qir(compiled, "bnn2q", QIRFormat.BINARY, profile=QIRProfile.PYTKET))
+        bitcode = pytket_to_qir(compiled, "bnn2q", QIRFormat.BINARY, profile=QIRProfile.PYTKET)
+        qircheck(bitcode)
+        qir_bytes.append(len(bitcode))
 
     run("QIR + qircheck", qir)
-    return timings
+    return {"seconds": timings, "qir_bytes": qir_bytes[0]}
 
 
 def stats(compiled) -> dict:
