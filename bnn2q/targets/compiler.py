@@ -67,6 +67,11 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     caps = spec.CAPABILITIES
     strategy = choose_strategy(caps, strategy, net, act)
     budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
+    carried = max(net.widths) + 1 if act.memory and len(net.hidden) > 1 else 0
+    if strategy == "dynamic" and caps.max_qubits is not None and carried > caps.max_qubits:
+        raise TargetError(f"target {target!r} has {caps.max_qubits} qubits but the ancilla activation's carried "
+                          f"neurons need {carried} (the widest layer's {carried - 1} + one ancilla); use "
+                          "activation 'ancilla-reset' or a target with more qubits")
     feed = "dynamic" if strategy == "dynamic" else "host"
     chained = caps.feed_forward != "computed"  # else the angles stay LinearAngle, computed at run time
     if not chained and tolerance:

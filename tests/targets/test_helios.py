@@ -138,3 +138,17 @@ def test_hugr_and_a_dry_run_submission_that_sends_nothing(tiny, tmp_path, capsys
     assert main(["submit", str(h2), "--project", "bnn2q-test", "--shots", "10", "--dry-run"]) == 0
     sent = json.loads(capsys.readouterr().out)
     assert sent["sent"] is False and sent["backend_config"]["device_name"] == "H2-1"
+
+
+def test_without_the_helios_environment_one_line_says_how_to_get_it(tiny, tmp_path, monkeypatch, capsys):
+    from bnn2q.cli import run as main
+
+    monkeypatch.setenv("BNN2Q_HELIOS_PYTHON", str(tmp_path / "missing" / "python"))
+    prog = bnn2q.compile(tiny, "helios", quantumness=0.5, inputs=TINY_INPUT)
+    with pytest.raises(TargetError, match=r"the Helios environment is not installed: run 'make helios'"):
+        helios_env.sample(prog, None, 10, 0)
+    program = tmp_path / "prog.py"
+    program.write_text(prog.native[0].source)
+    assert main(["submit", str(program), "--project", "p", "--shots", "1", "--dry-run"]) == 1
+    assert capsys.readouterr().err.strip().endswith("run 'make helios' (needs Python 3.12) or set "
+                                                    "BNN2Q_HELIOS_PYTHON to its python")

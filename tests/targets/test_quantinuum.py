@@ -90,3 +90,12 @@ def test_feed_forward_it_cannot_express_names_the_targets_that_can():
     with pytest.raises(TargetError, match=r"max-pool 'or' .* compile for a target with strategy 'layerwise' "
                                           r"\(qasm3, braket, ibm\)"):
         bnn2q.compile(pooled_net(), "quantinuum")
+
+
+def test_carried_neurons_wider_than_h2():
+    from bench.networks import random_network
+
+    with pytest.raises(TargetError, match=r"target 'quantinuum' has 56 qubits but the ancilla activation's carried "
+                                          r"neurons need 61 \(the widest layer's 60 \+ one ancilla\)"):
+        bnn2q.compile(random_network((4, 60, 3, 2)), "quantinuum", activation="ancilla")
+    assert bnn2q.compile(random_network((4, 60, 3, 2)), "helios", activation="ancilla").resources["qubits"] <= 98
