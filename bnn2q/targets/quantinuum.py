@@ -5,8 +5,8 @@ hardware itself.
 Each program is lowered to pytket (``tket_circuit.py``), compiled offline for H2 and put through the
 checks a submission meets (``h2.py``: H2's predicates and limits, the QIR that a submission
 sends, Quantinuum's QIR validator); the compiled gate counts go into ``resources["h2"]``.
-Helios takes the same QIR (its full adaptive profile includes H2's); pytket-quantinuum ships
-no Helios device model, so only Helios' documented 98 qubits is checked for it. Programs run
+Quantinuum documents QIR (adaptive profile) as an input of Helios too, but pytket-quantinuum
+ships no Helios device model, so nothing Helios-specific is checked offline. Programs run
 locally on PECOS (``bnn2q.run(prog, backend="quantinuum-local")``); on the hardware through
 qnexus (see the README), which needs a Quantinuum account.
 """
@@ -18,10 +18,8 @@ import time
 from ..errors import TargetError
 from . import h2
 from .capabilities import Capabilities
+from .helios import MAX_QUBITS as HELIOS_QUBITS
 from .tket_circuit import to_tket
-
-#: Helios' qubits (Quantinuum's Helios documentation); no offline device model exists for it.
-HELIOS_QUBITS = 98
 
 CAPABILITIES = Capabilities(
     name="quantinuum",
@@ -68,8 +66,8 @@ def build(circuits, act, int_bits: int = 32, schedules: tuple = ()):
         **h2.stats(compiled),
         "known_limits": dict(h2.KNOWN_LIMITS),
         "undocumented_limits": list(h2.UNDOCUMENTED),
-        "helios": {"qubits": HELIOS_QUBITS, "fits": circuit.n_qubits <= HELIOS_QUBITS,
-                   "note": "same QIR; no offline Helios model in pytket-quantinuum"},
+        "helios": f"{HELIOS_QUBITS} qubits; documented to take QIR (adaptive profile); not checked offline "
+                  "(pytket-quantinuum has no Helios model)",
     }
     return (program,), (), {"h2": report}
 
