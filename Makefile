@@ -7,7 +7,14 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lock data clean bench
+# The optional Helios environment (Guppy, Selene, qnexus) needs Python 3.12: python3.12 on PATH,
+# else pyenv's 3.12.
+PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python 2>/dev/null); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
+HELIOS := .venv-helios
+HELIOS_STAMP := $(HELIOS)/.installed
+
+.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum
 
 $(STAMP): requirements.lock requirements-zoo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +44,20 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
 	$(BIN)/uv pip compile -q --python-version 3.11 --no-deps --generate-hashes requirements-zoo.in -o requirements-zoo.lock
 
+# Helios (Guppy → HUGR, Selene emulator, qnexus): optional; tests that need it skip without it.
+helios: $(HELIOS_STAMP)
+
+$(HELIOS_STAMP): requirements-helios.lock $(STAMP)
+	@test -n "$(PYTHON312)" || { echo "make helios: needs Python 3.12 (python3.12 on PATH or pyenv's 3.12; PYTHON312=...)"; exit 1; }
+	$(PYTHON312) -m venv $(HELIOS)
+	$(BIN)/uv pip sync -q --python $(HELIOS)/bin/python --require-hashes requirements-helios.lock
+	touch $@
+
+helios-lock: $(STAMP)
+	$(BIN)/uv pip compile -q --python-version 3.12 --generate-hashes requirements-helios.in -o requirements-helios.lock
+
+bench-quantinuum: $(STAMP)
+	$(BIN)/python bench/quantinuum.py
+
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) $(HELIOS) build .pytest_cache

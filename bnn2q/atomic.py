@@ -40,3 +40,12 @@ def write_text_atomically(path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+
+
+def write_bytes_atomically(path, data: bytes, suffix: str = ".tmp") -> None:
+    """Write ``data`` to ``path`` whole (flushed to disk before the rename)."""
+    with atomic_path(path, suffix) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())

@@ -12,7 +12,9 @@ register ``m`` of ``n_bits`` bits, and integer variables for classical feed-forw
     IfCompare(v, op, L, gate)   if (v op L) gate
     IfBit(b, gate)  if (m[b] == 1) gate   (a rotation undoing a neuron qubit's last outcome)
 
-An angle is a float or a ``Param`` (a program input bound per sample or per shot batch).
+An angle is a float, a ``Param`` (a program input bound per sample or per shot batch) or a
+``ComputedAngle`` (computed at run time from measured bits, for targets with real-time classical
+arithmetic such as Quantinuum Helios).
 Analyses (``depth``, ``counts``) return facts and never change the circuit.
 """
 
@@ -30,7 +32,28 @@ class Param:
     name: str
 
 
-Angle = Union[float, Param]
+@dataclass(frozen=True)
+class ComputedAngle:
+    """θ computed at run time from measured bits, with the program's activation:
+
+        θ = activation.angle(u) − π · m[carry],   u = offset + Σ_i w_i (2 m[b_i] − 1)
+
+    over ``terms`` ((bit b_i, real w_i)); ``carry`` (or None) is the bit of the qubit's last
+    outcome, whose value r undoes itself by R_y(−π r) (the ancilla activation, SPEC §2).
+    ``strict``: at τ = 0 fire on u > 0 (a Heaviside neuron). One rotation per neuron, no
+    conditionals; it waits for every bit it reads."""
+
+    terms: tuple[tuple[int, float], ...]
+    offset: float
+    strict: bool = False
+    carry: int | None = None
+
+    @property
+    def bits(self) -> tuple[int, ...]:
+        return tuple(b for b, _ in self.terms) + (() if self.carry is None else (self.carry,))
+
+
+Angle = Union[float, Param, ComputedAngle]
 
 
 @dataclass(frozen=True)
@@ -167,7 +190,8 @@ class Circuit:
 
     def depth(self) -> int:
         """Quantum depth: the longest chain of operations that share a qubit, or where a
-        conditional gate waits for the measurements its variable reads (ASAP layering).
+        conditional gate (or a computed angle) waits for the measurements it reads (ASAP
+        layering).
         Classical assignments take no time of their own."""
         qubit_ready = [0] * self.n_qubits
         bit_ready = [0] * self.n_bits
@@ -182,6 +206,8 @@ class Circuit:
                 start = max([start] + [bit_ready[b] for b in var_bits.get(op.var, ())])
             elif isinstance(op, IfBit):
                 start = max(start, bit_ready[op.bit])
+            if isinstance(getattr(op, "angle", None), ComputedAngle):
+                start = max([start] + [bit_ready[b] for b in op.angle.bits])
             end = start + 1
             for q in op.qubits:
                 qubit_ready[q] = end

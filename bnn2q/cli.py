@@ -141,8 +141,9 @@ def _add_run(sub):
     p = sub.add_parser("run", help="evaluate a model as a quantum network on a dataset")
     _add_model(p)
     p.add_argument("--backend", default="builtin", metavar="BACKEND",
-                   help="builtin (the simulator), braket-local, aer, or ibm:NAME — an IBM device: a fake one "
-                        "like ibm:fake_torino (Aer with its noise) or a real one (needs a saved IBM Quantum "
+                   help="builtin (the simulator), braket-local, aer, quantinuum-local (PECOS), selene "
+                        "(Helios; needs 'make helios'), or ibm:NAME — an IBM device: a fake one like "
+                        "ibm:fake_torino (Aer with its noise) or a real one (needs a saved IBM Quantum "
                         "account) (default: builtin)")
     p.add_argument("--noise", default=None, metavar="DEVICE|FILE",
                    help="builtin only: simulate a device's noise — a device name like fake_torino or a "
@@ -159,7 +160,7 @@ def _add_run(sub):
     p.set_defaults(func=_cmd_run)
 
 
-RUN_BACKENDS = ("builtin", "braket-local", "aer")
+RUN_BACKENDS = ("builtin", "braket-local", "quantinuum-local", "selene", "aer")
 
 
 def _cmd_run(args):
@@ -168,11 +169,11 @@ def _cmd_run(args):
     from . import load, simulate
 
     if args.backend not in RUN_BACKENDS and not args.backend.startswith("ibm:"):
-        raise InputError(f"unknown backend {args.backend!r}: use builtin, braket-local, aer or ibm:NAME "
+        raise InputError(f"unknown backend {args.backend!r}: use {', '.join(RUN_BACKENDS)} or ibm:NAME "
                          "(e.g. ibm:fake_torino)")
     if args.noise is not None and args.backend != "builtin":
         raise InputError("--noise applies to --backend builtin; a device backend (ibm:NAME) brings its own noise")
-    if args.checkpoint is not None and args.backend in ("builtin", "braket-local"):
+    if args.checkpoint is not None and args.backend in RUN_BACKENDS and args.backend != "aer":
         raise InputError("--checkpoint keeps the jobs of --backend aer or ibm:NAME")
     net = load(args.model)
     x, y = _samples(args)
@@ -306,10 +307,11 @@ def _cmd_sweep(args):
 
 
 def _add_compile(sub):
-    p = sub.add_parser("compile", help="compile a model to OpenQASM 3, Braket or IBM circuits")
+    p = sub.add_parser("compile", help="compile a model to OpenQASM 3, Braket, IBM, Quantinuum or Helios programs")
     _add_model(p)
-    p.add_argument("--target", choices=("qasm3", "braket", "ibm"), default="qasm3",
-                   help="(default: qasm3)")
+    p.add_argument("--target", choices=("qasm3", "braket", "ibm", "quantinuum", "helios"), default="qasm3",
+                   help="quantinuum: pytket for H-series (JSON); helios: a Guppy module (.py, or .hugr "
+                        "with 'make helios') (default: qasm3)")
     p.add_argument("--backend", default=None, metavar="DEVICE",
                    help="--target ibm: the IBM device to transpile for, e.g. fake_torino or ibm:fake_torino "
                         "(a real device needs a saved IBM Quantum account) (default: a heavy-hex device model)")
@@ -327,8 +329,9 @@ def _add_compile(sub):
     p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
     p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
     p.add_argument("-o", "--output", required=True,
-                   help="FILE: OpenQASM 3 text (dynamic) or JSON with one circuit per layer (layerwise); "
-                        "FILE.qpy (--target ibm): the device's ISA circuits in Qiskit's QPY")
+                   help="FILE: OpenQASM 3 text (dynamic), JSON with one circuit per layer (layerwise) or "
+                        "the pytket circuit (quantinuum), Guppy source or .hugr (helios); FILE.qpy "
+                        "(--target ibm): the device's ISA circuits in Qiskit's QPY")
     p.add_argument("--json", action="store_true", help="print the resource report as JSON")
     p.set_defaults(func=_cmd_compile)
 
@@ -369,11 +372,47 @@ def _cmd_compile(args):
         print(f"{'transpiled':<18}depth {t['depth']}, two-qubit gates {t['two_qubit_gates']}, swaps {t['swaps']} on "
               f"{t['device']} (physical qubits {', '.join(map(str, t['physical_qubits'][:8]))}"
               f"{', …' if len(t['physical_qubits']) > 8 else ''})")
+    if "h2" in r:
+        h = r["h2"]
+        print(f"{'H2 compiled':<18}depth {h['depth']}, two-qubit gates {h['two_qubit_gates']}, conditionals "
+              f"{h['conditionals']}, {h['commands']} commands (level {h['optimisation_level']}; offline checks "
+              f"passed: {', '.join(h['checks_s'])})")
+    if "helios" in r:
+        print(f"{'Helios':<18}{r['helios']['computed_angles']} angles computed at run time, "
+              f"{r['helios']['guppy_chars']} characters of Guppy")
     if r["max_probability_error"]:
         print(f"{'error bound':<18}|ΔP(bit = 1)| <= {r['max_probability_error']:.3g} per neuron "
               f"(pruning and fixed-point rounding)")
     if r["max_preactivation_error"]:
         print(f"{'fixed point':<18}|Δu| <= {r['max_preactivation_error']:.3g} ({r['int_bits']}-bit integers)")
+
+
+# --------------------------------------------------------------------------- submit
+
+
+def _add_submit(sub):
+    p = sub.add_parser("submit", help="send a compiled program to Quantinuum (qnexus, in the Helios environment)")
+    p.add_argument("program", help="a Guppy module (.py, from --target helios: runs on Helios) or a JSON "
+                                   "program from --target quantinuum (runs on H2)")
+    p.add_argument("--project", required=True, help="Nexus project (created if missing)")
+    p.add_argument("--shots", type=int, required=True, help="shots of the job")
+    p.add_argument("--device", default=None, help="Helios-1 or H2-1 by default (H2-1E, H2-1LE: emulators)")
+    p.add_argument("--dry-run", action="store_true", help="build the job, send nothing")
+    p.set_defaults(func=_cmd_submit)
+
+
+def _cmd_submit(args):
+    from pathlib import Path
+
+    from .targets import helios_env
+
+    if not Path(args.program).is_file():
+        raise InputError(f"no program at {args.program!r}: write one with 'bnn2q compile --target helios|quantinuum'")
+    if args.shots < 1:
+        raise InputError(f"--shots must be >= 1, got {args.shots}")
+    argv = ["submit", str(Path(args.program).resolve()), "--project", args.project, "--shots", str(args.shots)]
+    argv += (["--device", args.device] if args.device else []) + (["--dry-run"] if args.dry_run else [])
+    print(helios_env.call(argv).strip())
 
 
 # --------------------------------------------------------------------------- main
@@ -391,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Subcommand registrars, in the order ``--help`` lists them.
-COMMANDS = [_add_info, _add_compile, _add_run, _add_finetune, _add_sweep]
+COMMANDS = [_add_info, _add_compile, _add_run, _add_finetune, _add_sweep, _add_submit]
 
 
 def run(argv=None) -> int:

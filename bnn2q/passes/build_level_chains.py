@@ -84,7 +84,7 @@ def level_chain(rule: LinearAngle, act, tolerance: float, int_bits: int, fidelit
     """The chain of one neuron (see the module docstring)."""
     bits = [b for b, _ in rule.terms]
     w = np.array([v for _, v in rule.terms], dtype=np.float64)
-    k, unit, rounding = _integers(w, int_bits)
+    k, unit, rounding = integer_weights(w, int_bits)
     keep = k != 0  # weights that round to nothing read no bit
     bits, k = [b for b, kept in zip(bits, keep) if kept], k[keep]
     terms = tuple(zip(bits, (int(v) for v in k)))
@@ -139,7 +139,7 @@ def merge_runs(exact: np.ndarray, tolerance: float) -> np.ndarray:
     return values
 
 
-def _integers(w: np.ndarray, int_bits: int) -> tuple[np.ndarray, float, float]:
+def integer_weights(w: np.ndarray, int_bits: int) -> tuple[np.ndarray, float, float]:
     """(k, unit, rounding δ) with w ≈ k · unit (see the module docstring)."""
     if not len(w):
         return np.zeros(0, dtype=np.int64), 1.0, 0.0

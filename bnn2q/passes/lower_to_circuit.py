@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..circuit import CX, RY, Circuit, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
+from ..circuit import CX, RY, Circuit, ComputedAngle, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 from ..errors import PassError
-from ..plan import FixedAngle, InputAngle, LevelChain, Schedule
+from ..plan import FixedAngle, InputAngle, LevelChain, LinearAngle, Schedule
 from .base import Pass
 
 #: Angles this close to 0 or π are treated as exactly 0 or π (the classical activation).
@@ -25,6 +25,8 @@ class LowerToCircuit(Pass):
         rotation R_y(θ_j): a constant, an input angle, or the level chain
             z = −Σ_i k_i + Σ_i 2 k_i m[b_i]          (z = Σ_i k_i y_i, y = 2m − 1)
             R_y(base);  if (z ≥ L) R_y(Δ)  for each step
+        or, for a target that computes angles at run time (a LinearAngle left unchained),
+            R_y(θ(u) − π m[r])   one rotation with a ComputedAngle, the carry folded in
         carried state (ancilla activation):  if (m[r]) R_y(−π)   (r: the qubit's last outcome)
         projective readout: m[j] = measure n
         weak readout:       CX(n→a) · R_y(g)[a] · CX(n→a), H[a], m[j] = measure a
@@ -52,6 +54,7 @@ class LowerToCircuit(Pass):
             neuron = by_bit[p.bit]
             rule = neuron.angle
             basis = neuron.carry is None  # the qubit starts in |0⟩
+            undo = neuron.carry  # the carried outcome still to undo
             if isinstance(rule, FixedAngle):
                 ops += _rotation(p.qubit, rule.theta, basis)
             elif isinstance(rule, InputAngle):
@@ -59,10 +62,13 @@ class LowerToCircuit(Pass):
                 ops.append(RY(p.qubit, Param(rule.name)))
             elif isinstance(rule, LevelChain):
                 ops += _chain(p.qubit, rule, basis)
+            elif isinstance(rule, LinearAngle):
+                ops.append(RY(p.qubit, ComputedAngle(rule.terms, rule.offset, rule.strict, neuron.carry)))
+                undo = None
             else:
-                raise PassError(f"neuron m[{p.bit}] has a {type(rule).__name__}; run BuildLevelChains first")
-            if neuron.carry is not None:
-                ops.append(IfBit(neuron.carry, RY(p.qubit, -math.pi)))
+                raise PassError(f"neuron m[{p.bit}] has a {type(rule).__name__}, which has no lowering")
+            if undo is not None:
+                ops.append(IfBit(undo, RY(p.qubit, -math.pi)))
             if p.ancilla is None:
                 ops.append(Measure(p.qubit, p.bit))
             else:

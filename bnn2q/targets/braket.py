@@ -15,7 +15,7 @@ from . import qasm3, qasm3_target
 CAPABILITIES = replace(qasm3_target.CAPABILITIES, name="braket")
 
 
-def build(circuits, act, int_bits: int = 32):
+def build(circuits, act, int_bits: int = 32, schedules: tuple = ()):
     """(Braket Programs, OpenQASM texts, extra resources)."""
     from braket.ir.openqasm import Program
 

@@ -11,7 +11,10 @@ FEED_FORWARD = {
     "none": "no feed-forward",
     "bits": "if/else on measured bits only (no classical arithmetic, no runtime angles)",
     "arithmetic": "integer arithmetic on measured bits, comparisons and if",
+    "computed": "real-time arithmetic on measured bits and rotation angles computed at run time",
 }
+#: Feed-forward levels that can compute a neuron's sum of measured bits.
+SUMS = ("arithmetic", "computed")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ..passes.lower_to_circuit import LowerToCircuit
 from ..passes.manager import PassManager
 from ..sim.inputs import prepare_inputs
 from ..plan import InputAngle, LevelChain, QuantumLayer, QuantumNetwork, Schedule
-from .capabilities import FEED_FORWARD
+from .capabilities import FEED_FORWARD, SUMS
 from .program import CompiledProgram
 
 STRATEGIES = ("auto", "dynamic", "layerwise")
@@ -26,10 +26,10 @@ IR_TYPES = (Network, QuantumNetwork, Schedule, Circuit)
 
 
 def get_target(name: str):
-    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``)."""
-    from . import braket, ibm, qasm3_target
+    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``, ``quantinuum``, ``helios``)."""
+    from . import braket, helios, ibm, qasm3_target, quantinuum
 
-    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm}
+    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm, "quantinuum": quantinuum, "helios": helios}
     if name not in targets:
         raise InputError(f"unknown target {name!r}: use one of {', '.join(targets)}")
     return targets[name]
@@ -43,24 +43,27 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
 
     Args:
         net: a Network or anything ``bnn2q.load`` accepts.
-        target: ``"qasm3"``, ``"braket"`` or ``"ibm"``.
+        target: ``"qasm3"``, ``"braket"``, ``"ibm"``, ``"quantinuum"`` (pytket, H2/Helios) or
+            ``"helios"`` (Guppy, angles computed at run time).
         activation, quantumness, g: the quantum neuron (``bnn2q.activations.get``).
         max_qubits: physical qubit budget (≥ 1 rotation, ≥ 2 ancilla-reset, ≥ the widest
             layer + 1 for ancilla, whose neuron qubits keep their state); None: unbounded (for
             ``ibm``: the device model's size).
         inputs: one sample to bake into the first layer's angles; None leaves them program
             inputs ``theta_<j>`` to bind per sample.
-        tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact.
+        tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact
+            (``helios`` computes every angle at run time and prunes nothing).
         int_bits: width of the feed-forward integer (real weights become fixed point in it);
-            None: the widest the target holds (64 for OpenQASM 3 and Braket).
+            None: the widest the target holds (64 for OpenQASM 3 and Braket, 63 for H2).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
         backend: target ``ibm`` only: the device to transpile for — a Qiskit ``BackendV2``
             (IBM, fake, AerSimulator), a name (``"ibm:fake_torino"``) or a ``DeviceNoise``;
             None: the heavy-hex device model.
 
     Returns:
-        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``,
-        and for ``ibm`` the device's ISA circuits ``.isa``.
+        CompiledProgram with ``.qasm`` (qasm3/braket dynamic), ``.layout``, ``.resources``;
+        ``.native`` holds the target's objects (Qiskit circuits, pytket ``Circuit``, Guppy
+        source, ...), and for ``ibm`` ``.isa`` the device's ISA circuits.
     """
     from ..frontends import load
 
@@ -76,10 +79,21 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                           f"{caps.int_bits} bits; pass --int-bits <= {caps.int_bits}")
     if backend is not None and not hasattr(spec, "for_device"):
         raise InputError(f"backend= names a device to transpile for, which only target 'ibm' does; "
-                         f"target {target!r} runs on backend='braket-local'")
+                         f"target {target!r} runs on backend={caps.backends[0]!r}")
     dev = spec.device_of(backend) if hasattr(spec, "device_of") else None
-    budget = spec.budget(act, max_qubits, dev) if hasattr(spec, "budget") else max_qubits
-    qnet, circuits = _lower(net, act, inputs, strategy, tolerance, int_bits, budget)
+    if dev is not None:
+        budget = spec.budget(act, max_qubits, dev)
+    else:
+        budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
+    carried = max(net.widths) + 1 if act.memory and len(net.hidden) > 1 else 0
+    if strategy == "dynamic" and caps.max_qubits is not None and carried > caps.max_qubits:
+        raise TargetError(f"target {target!r} has {caps.max_qubits} qubits but the ancilla activation's carried "
+                          f"neurons need {carried} (the widest layer's {carried - 1} + one ancilla); use "
+                          "activation 'ancilla-reset' or a target with more qubits")
+    if caps.feed_forward == "computed" and tolerance:
+        raise TargetError(f"target {target!r} computes every angle at run time and prunes nothing; "
+                          "drop the tolerance (--tolerance 0)")
+    qnet, schedules, circuits = _lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
@@ -89,13 +103,16 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                      max_conditionals_per_neuron=max((len(c.steps) for c in chains), default=0))
     resources["limits"] = caps.check(resources)
     resources["int_bits"] = int_bits
-    native, texts, extra = spec.build(circuits, act, int_bits)
+    native, texts, extra = spec.build(circuits, act, int_bits, schedules)
     resources.update(extra)
     device = None
     if dev is not None:
         # Angles stay parameters on a device even when the sample is baked in (see targets.ibm).
-        logical = native if inputs is None else spec.build(
-            _lower(net, act, None, strategy, tolerance, int_bits, budget)[1], act, int_bits)[0]
+        if inputs is None:
+            logical = native
+        else:
+            _, open_schedules, open_circuits = _lower(net, act, None, strategy, tolerance, int_bits, budget, caps)
+            logical = spec.build(open_circuits, act, int_bits, open_schedules)[0]
         device = spec.for_device(logical, dev)
         resources["transpiled"] = device.report()
     sample = None if inputs is None else prepare_inputs(net, inputs)[0]
@@ -103,15 +120,17 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                            bounds, texts, qnet, sample, device)
 
 
-def _lower(net, act, inputs, strategy: str, tolerance: float, int_bits: int, budget):
-    """The QuantumNetwork and the circuits of a strategy: one, or one per hidden layer."""
+def _lower(net, act, inputs, strategy: str, tolerance: float, int_bits: int, budget, caps):
+    """The QuantumNetwork, the schedules and the circuits of a strategy: one, or one per hidden
+    layer. A target that computes angles at run time keeps them LinearAngle (no level chains)."""
     feed = "dynamic" if strategy == "dynamic" else "host"
-    qnet = PassManager([InsertActivation(act, inputs, feed), BuildLevelChains(tolerance, int_bits)],
-                       IR_TYPES).run(net)
-    lower = [AllocateQubits(budget), LowerToCircuit()]
-    if strategy == "dynamic":
-        return qnet, (PassManager(lower, IR_TYPES).run(qnet),)
-    return qnet, tuple(PassManager(lower, IR_TYPES).run(single_layer(qnet, k)) for k in range(len(qnet.layers)))
+    chained = caps.feed_forward != "computed"
+    front = [InsertActivation(act, inputs, feed)] + ([BuildLevelChains(tolerance, int_bits)] if chained else [])
+    qnet = PassManager(front, IR_TYPES).run(net)
+    parts = [qnet] if strategy == "dynamic" else [single_layer(qnet, k) for k in range(len(qnet.layers))]
+    schedules = tuple(PassManager([AllocateQubits(budget)], IR_TYPES).run(q) for q in parts)
+    circuits = tuple(PassManager([LowerToCircuit()], IR_TYPES).run(s) for s in schedules)
+    return qnet, schedules, circuits
 
 
 def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
@@ -123,7 +142,7 @@ def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
                       and _feeds_a_neuron(net, s.output)), None)
     carried = act is not None and act.memory and len(net.hidden) > 1
     problem = None
-    if fed and caps.feed_forward != "arithmetic":
+    if fed and caps.feed_forward not in SUMS:
         problem = (f"target {caps.name!r} cannot run strategy 'dynamic': layer {fed[0].name!r} needs "
                    f"integer arithmetic on measured bits, and {caps.name} offers "
                    f"{FEED_FORWARD[caps.feed_forward]}; use strategy='layerwise'")
@@ -134,12 +153,15 @@ def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
         problem = (f"target {caps.name!r} cannot run strategy 'dynamic': the ancilla activation's "
                    "neurons undo their last outcome with a rotation conditioned on it; use "
                    "strategy='layerwise'")
+    if strategy != "auto" and strategy not in caps.strategies:
+        raise TargetError(f"target {caps.name!r} supports strategies {', '.join(caps.strategies)}, "
+                          f"not {strategy!r}")
+    if problem and "layerwise" not in caps.strategies:
+        raise TargetError(problem.replace("use strategy='layerwise'", "compile for a target with strategy "
+                                          "'layerwise' (qasm3, braket, ibm)"))
     if strategy == "auto":
         default = caps.strategies[0]
         return "layerwise" if default == "dynamic" and problem else default
-    if strategy not in caps.strategies:
-        raise TargetError(f"target {caps.name!r} supports strategies {', '.join(caps.strategies)}, "
-                          f"not {strategy!r}")
     if strategy == "dynamic" and problem:
         raise TargetError(problem)
     return strategy

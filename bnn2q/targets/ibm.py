@@ -103,7 +103,7 @@ def to_qiskit(circuit, name: str = "bnn2q"):
     return qc
 
 
-def build(circuits, act, int_bits: int = 32):
+def build(circuits, act, int_bits: int = 32, schedules: tuple = ()):
     """(QuantumCircuits, no OpenQASM text, no extra resources); ``for_device`` transpiles."""
     return tuple(to_qiskit(c, f"layer{k}") for k, c in enumerate(circuits)), (), {}
 

@@ -17,7 +17,7 @@ CAPABILITIES = Capabilities(
 )
 
 
-def build(circuits, act, int_bits: int = 32):
+def build(circuits, act, int_bits: int = 32, schedules: tuple = ()):
     """(native objects, OpenQASM texts, extra resources)."""
     texts = tuple(qasm3.dumps(c, "standard", int_bits) for c in circuits)
     return texts, texts, {}

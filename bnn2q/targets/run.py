@@ -1,5 +1,6 @@
-"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator, on
-qiskit-aer, or on an IBM device (real, fake, or any Qiskit backend or sampler)."""
+"""``bnn2q.run`` and ``execute``: sample compiled programs on Braket's local simulator,
+Quantinuum's local emulator (PECOS), Selene (Helios programs, in the optional Helios
+environment), qiskit-aer, or an IBM device (real, fake, or any Qiskit backend or sampler)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from ..sim.inputs import prepare_inputs
 from . import layerwise
 from .compiler import compile, get_target
 
-BACKENDS = ("braket-local", "aer", "ibm:NAME")
+#: Backends that run one sample at a time, and the target whose programs each runs.
+TARGET_OF = {"braket-local": "braket", "quantinuum-local": "quantinuum", "selene": "helios"}
+BACKENDS = (*TARGET_OF, "aer", "ibm:NAME")
 
 
 def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
@@ -25,8 +28,9 @@ def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, i
 
     Args:
         prog: from ``bnn2q.compile``.
-        backend: ``"braket-local"`` (programs for qasm3/braket); for programs for ibm
-            ``"aer"`` (noiseless), ``"ibm:NAME"`` (``ibm:fake_torino`` runs Aer with that
+        backend: ``"braket-local"`` (programs for qasm3/braket), ``"quantinuum-local"``
+            (quantinuum: PECOS), ``"selene"`` (helios: needs ``make helios``); for programs for
+            ibm ``"aer"`` (noiseless), ``"ibm:NAME"`` (``ibm:fake_torino`` runs Aer with that
             device's noise; a real device needs a saved IBM Quantum account), or an object: a
             Qiskit ``BackendV2`` (IBM, fake, AerSimulator, …), a ``SamplerV2``, a ``DeviceNoise``.
             A device other than the one compiled for gets the program transpiled for it.
@@ -47,9 +51,15 @@ def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
         raise InputError(f"shots must be a positive integer, got {shots!r}")
     shots = int(shots)
     x = _sample(prog, inputs)
-    if backend == "braket-local":
-        _check_target(prog, "braket-local")
-        return _braket_bits(prog, x, shots, seed)
+    if backend in TARGET_OF:
+        _check_target(prog, backend)
+        if backend == "braket-local":
+            return _braket_bits(prog, x, shots, seed)
+        if backend == "quantinuum-local":
+            return _run_pecos(prog, x, shots, _draw(seed))
+        from . import helios_env
+
+        return helios_env.sample(prog, _first_angles(prog, x), shots, _draw(seed))
     from .evaluate import evaluate
     from .jobs import runner
 
@@ -62,7 +72,7 @@ def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
 def _check_target(prog, backend: str) -> None:
     caps = get_target(prog.target).CAPABILITIES
     if backend not in caps.backends:
-        wanted = "ibm" if backend == "aer" else "qasm3' or 'braket"
+        wanted = {"braket-local": "qasm3' or 'braket", "aer": "ibm"}.get(backend) or TARGET_OF[backend]
         raise TargetError(f"backend {backend!r} does not run programs for target {prog.target!r}; "
                           f"compile with target='{wanted}'")
 
@@ -83,6 +93,24 @@ def _braket_bits(prog, x, shots: int, seed) -> np.ndarray:
     bits, _ = layerwise.sample(prog, x[None], shots,
                                lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
     return np.concatenate(bits, axis=1)
+
+
+def _draw(seed) -> int:
+    """The first simulator seed ``sample_bits`` draws from ``seed``."""
+    return int(np.random.default_rng(seed).integers(2**31))
+
+
+def _run_pecos(prog, x, shots: int, seed: int) -> np.ndarray:
+    """A quantinuum program on PECOS: its H2-compiled circuit, compiled again with this sample's
+    input angles bound when the program left them open."""
+    from . import h2, pecos_local, quantinuum
+
+    program = prog.native[0]
+    compiled = program.compiled
+    if compiled is None:
+        bound = program.bind(quantinuum.angle_bindings(program, _first_angles(prog, x)))
+        compiled = h2.compile_circuit(bound, prog.resources["h2"]["optimisation_level"])
+    return pecos_local.sample(compiled, program.m_bits, shots, seed)
 
 
 def _braket_text(prog, k: int) -> str:
@@ -156,16 +184,17 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
             report: dict | None = None) -> SimResult:
     """Run every sample of ``x`` on a compiled program and read the logits out on the host.
 
-    ``braket-local``: the network compiled for target ``braket`` on ``max_qubits`` qubits (by
-    default the activation's minimum, which the simulator runs fastest), each sample bound and
-    run in turn. Every other backend (``aer``, ``ibm:NAME``, a Qiskit backend or sampler; see
-    ``run``): compiled for target ``ibm`` — for the device, on all the qubits it offers unless
-    ``max_qubits`` says otherwise — and evaluated one job per layer for all samples × shots
-    (``evaluate``), a progress bar per layer.
+    ``braket-local``, ``quantinuum-local``, ``selene``: the network compiled for the backend's
+    target (``TARGET_OF``) on ``max_qubits`` qubits (by default the activation's minimum, which
+    the simulators run fastest), each sample bound and run in turn. Every other backend
+    (``aer``, ``ibm:NAME``, a Qiskit backend or sampler; see ``run``): compiled for target
+    ``ibm`` — for the device, on all the qubits it offers unless ``max_qubits`` says
+    otherwise — and evaluated one job per layer for all samples × shots (``evaluate``), a
+    progress bar per layer.
 
     Args:
         checkpoint: a directory keeping each finished job's bits: a run that stopped part-way
-            resumes from it and recomputes nothing (not for ``braket-local``).
+            resumes from it and recomputes nothing (Qiskit backends only).
         report: a dict to fill with the jobs, executions and bindings of each layer.
 
     Returns:
@@ -176,10 +205,10 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
     net = load(net)
     act = activations.get(activation, quantumness, g)
     xs = prepare_inputs(net, x)
-    if backend == "braket-local":
+    if isinstance(backend, str) and backend in TARGET_OF:
         if checkpoint is not None:
-            raise InputError("checkpoint= keeps the jobs of Qiskit backends; braket-local runs sample by sample")
-        return _execute_braket(net, act, xs, shots, seed, max_qubits, progress)
+            raise InputError(f"checkpoint= keeps the jobs of Qiskit backends; {backend} runs sample by sample")
+        return _execute_each(net, act, xs, backend, shots, seed, max_qubits, progress)
     from .evaluate import evaluate
     from .jobs import runner as runner_for
 
@@ -195,9 +224,10 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
     return result
 
 
-def _execute_braket(net, act, xs, shots, seed, max_qubits, progress) -> SimResult:
+def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress) -> SimResult:
+    """Compile once with the inputs left open; bind and run each sample in turn."""
     budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
-    prog = compile(net, target="braket", activation=act, max_qubits=budget)
+    prog = compile(net, target=TARGET_OF[backend], activation=act, max_qubits=budget)
     seeds = np.random.SeedSequence(seed).spawn(len(xs))
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((len(xs), shots, net.n_classes))
@@ -205,9 +235,18 @@ def _execute_braket(net, act, xs, shots, seed, max_qubits, progress) -> SimResul
     if progress:
         from tqdm import tqdm
 
-        samples = tqdm(samples, desc="braket-local", unit="sample", leave=False)
+        samples = tqdm(samples, desc=backend, unit="sample", leave=False)
+    sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]
+    if backend == "selene":  # one Helios process for every sample: Guppy and Selene load once
+        from . import helios_env
+
+        batch = helios_env.sample_many([(prog, _first_angles(prog, xs[i]), shots, _draw(sample_seeds[i]))
+                                        for i in range(len(xs))])
     for i in samples:
-        bits = sample_bits(prog, "braket-local", shots, int(seeds[i].generate_state(1)[0]), xs[i])
+        if backend == "selene":
+            bits = batch[i]
+        else:
+            bits = sample_bits(prog, backend, shots, sample_seeds[i], xs[i])
         host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):
             bits_out[k][i] = bits[:, start:stop]

@@ -22,7 +22,8 @@ def larq_hidden_bits(model, x):
 
 @pytest.mark.parametrize("backend,activation", [("braket-local", "rotation"), ("aer", "rotation"),
                                                 ("braket-local", "ancilla"), ("aer", "ancilla"),
-                                                ("braket-local", "ancilla-reset")])
+                                                ("braket-local", "ancilla-reset"), ("quantinuum-local", "rotation"),
+                                                ("quantinuum-local", "ancilla"), ("quantinuum-local", "ancilla-reset")])
 def test_classical_program_is_the_larq_model(small_model, small_net, digits, backend, activation):
     xs = digits.x_test[:3]
     result = bnn2q.targets.execute(small_net, xs, backend=backend, activation=activation,

@@ -1,0 +1,116 @@
+"""Runs inside the optional Helios environment (``.venv-helios``: Python 3.12, guppylang, Selene,
+qnexus) — never imported by bnn2q, which calls it as a script (``python -I``) with a Guppy module
+written by the ``helios`` target or a pytket circuit written by the ``quantinuum`` target.
+
+    run JOBS.json --out OUT.json
+        JOBS: [{"program": PATH.py, "inputs": ANGLES.json | null, "shots": N, "seed": S}, ...];
+        per job the HUGR of ``main``, then N shots on Selene. OUT: one {"bits": [[0/1, ...] per
+        shot], "hugr_s", "emulate_s"} per job (one process: Guppy and Selene load once).
+    hugr PROGRAM.py --out FILE.hugr
+    submit PROGRAM.py|CIRCUIT.json --project NAME --shots N [--device D] [--dry-run]
+        upload to Quantinuum Nexus and start an execute job (needs `qnx login` first); a Guppy
+        module goes to Helios as HUGR, a pytket circuit to H2. --dry-run builds everything
+        the submission needs and stops before the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def load(path: str, inputs: str | None = None):
+    """The Guppy module at ``path`` (Guppy reads its source), its THETA_IN set from ``inputs``."""
+    spec = importlib.util.spec_from_file_location(f"bnn2q_program_{Path(path).parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    if not inputs and not module.BAKED_IN:
+        raise SystemExit("the program takes its first-layer angles per sample (THETA_IN): pass --inputs, "
+                         "or compile it with the sample baked in (--sample I --dataset D)")
+    if inputs:
+        values = json.loads(Path(inputs).read_text())
+        if len(values) != len(module.THETA_IN):
+            raise SystemExit(f"--inputs has {len(values)} angles, the program takes {len(module.THETA_IN)}")
+        module.THETA_IN[:] = [float(v) for v in values]  # read when main is compiled
+    return module
+
+
+def run(args) -> None:
+    outs = []
+    for job in json.loads(Path(args.jobs).read_text()):
+        module = load(job["program"], job.get("inputs"))
+        start = time.perf_counter()
+        module.main.compile()
+        hugr_s = time.perf_counter() - start
+        start = time.perf_counter()
+        emulator = module.main.emulator(n_qubits=module.N_QUBITS)
+        result = emulator.with_shots(job["shots"]).with_seed(job["seed"]).run()
+        outs.append({"bits": [[int(bool(v)) for v in shot.get("m", [])] for shot in result.collated_shots()],
+                     "hugr_s": round(hugr_s, 3), "emulate_s": round(time.perf_counter() - start, 3)})
+    Path(args.out).write_text(json.dumps(outs))
+
+
+def hugr(args) -> None:
+    Path(args.out).write_bytes(load(args.program, args.inputs).main.compile().to_bytes())
+
+
+def submit(args) -> None:
+    import qnexus as qnx
+
+    name = args.name or Path(args.program).stem
+    if args.program.endswith(".py"):
+        package = load(args.program, args.inputs).main.compile()
+        config = qnx.models.HeliosConfig(system_name=args.device or "Helios-1")
+        upload = lambda project: qnx.hugr.upload(hugr_package=package, name=name, project=project)  # noqa: E731
+    else:
+        from pytket.circuit import Circuit
+
+        doc = json.loads(Path(args.program).read_text())
+        circuit = Circuit.from_dict(doc["pytket"])
+        if circuit.free_symbols():
+            raise SystemExit("the circuit has unbound input angles: compile it with --sample I --dataset D")
+        config = qnx.models.QuantinuumConfig(device_name=args.device or "H2-1")
+        upload = lambda project: qnx.circuits.upload(circuit=circuit, name=name, project=project)  # noqa: E731
+    if args.dry_run:
+        print(json.dumps({"program": name, "backend_config": config.model_dump(mode="json"), "shots": args.shots,
+                          "project": args.project, "sent": False}))
+        return
+    project = qnx.projects.get_or_create(name=args.project)
+    ref = upload(project)
+    job = qnx.start_execute_job(programs=[ref], n_shots=[args.shots], backend_config=config,
+                                name=f"{name}-{int(time.time())}", project=project)
+    print(json.dumps({"program": name, "job": str(job.id), "project": args.project, "sent": True}))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="helios_runner")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run")
+    p.add_argument("jobs")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=run)
+    p = sub.add_parser("hugr")
+    p.add_argument("program")
+    p.add_argument("--inputs", default=None)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=hugr)
+    p = sub.add_parser("submit")
+    p.add_argument("program")
+    p.add_argument("--project", required=True)
+    p.add_argument("--shots", type=int, required=True)
+    p.add_argument("--device", default=None, help="Helios-1 (Guppy) or H2-1 (pytket) by default")
+    p.add_argument("--name", default=None)
+    p.add_argument("--inputs", default=None)
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(func=submit)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
