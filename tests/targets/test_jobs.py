@@ -107,7 +107,7 @@ def test_cli_run_errors_are_one_line(small_model, tmp_path, capsys):
     small_model.save(model)
     base = ["run", str(model), "--dataset", "digits", "--samples", "2"]
     assert main(base + ["--backend", "cirq"]) == 1
-    assert "unknown backend 'cirq': use builtin, braket-local, aer or ibm:NAME" in capsys.readouterr().err
+    assert "unknown backend 'cirq': use builtin, braket-local, quantinuum-local, selene, aer or ibm:NAME" in capsys.readouterr().err
     assert main(base + ["--backend", "aer", "--noise", "fake_torino"]) == 1
     assert "--noise applies to --backend builtin" in capsys.readouterr().err
     assert main(base + ["--noise", str(tmp_path / "missing.json")]) == 1
