@@ -17,6 +17,7 @@ import numpy as np
 
 from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network, Reshape
 from ..ir.network import CORE
+from .neurons import half_angle
 from .thresholds import quantize
 
 #: Float32 holds table indices exactly below 2²⁴.
@@ -147,5 +148,5 @@ def threshold_table(fused: FusedLayer, act, strict: bool, halved: bool = False) 
 
 def half_angle_tables(fused: FusedLayer, act, strict: bool, halved: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(cos θ/2, sin θ/2) of every table entry, float32 (the ancilla activation's rotation)."""
-    half = act.angle(fused.table_u(halved), strict=strict).ravel() / 2
-    return np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+    cos_half, sin_half = half_angle(act, fused.table_u(halved), strict)
+    return cos_half.ravel(), sin_half.ravel()

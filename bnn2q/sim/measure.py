@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .neurons import angle_law, collapse, fire, rotate, state_law
+from .neurons import angle_law, collapse, fire, half_angle, rotate, state_law
 from .thresholds import quantize
 
 
@@ -69,8 +69,7 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
         if not sampler.by_angle:
             fire_rows(quantize(sampler.act.p_one(u, strict=layer.strict)), rep, words, out, packed, layout)
         else:
-            half = sampler.act.angle(u, strict=layer.strict) / 2
-            cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+            cos_half, sin_half = half_angle(sampler.act, u, layer.strict)
             if carry is None:  # noise: a law of the angle alone
                 fire_rows(quantize(angle_law(cos_half, sin_half, noise)), rep, words, out, packed, layout)
             elif carry.fresh:  # fresh qubits: law and both possible states after it, per row
@@ -109,8 +108,7 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
         u = u.reshape(u.shape[:2] + (layer.width,))
         if not sampler.by_angle:
             return fire(words, quantize(sampler.act.p_one(u, strict=layer.strict)), out)
-        half = sampler.act.angle(u, strict=layer.strict) / 2
-        cos_half, sin_half = np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+        cos_half, sin_half = half_angle(sampler.act, u, layer.strict)
     noise = None if sampler.noise is None else sampler.noise[k]
     if sampler.state is not None:
         return sampler.state.measure(k, cos_half, sin_half, words, out, noise)

@@ -25,6 +25,16 @@ def fire(words, thresholds: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.less(words, thresholds, out=out)
 
 
+def half_angle(act, u, strict: bool = False):
+    """(cos θ/2, sin θ/2), float32, of the rotation θ(u) = π σ_τ(u). At τ = 0, θ ∈ {0, π}: the
+    pair is (1 − σ, σ) exactly, without trigonometry (cos(π/2) would leave 6e-17 behind)."""
+    if act.quantumness == 0.0:
+        sin_half = np.asarray(act.squash(u, strict=strict), dtype=np.float32)
+        return 1 - sin_half, sin_half
+    half = act.angle(u, strict=strict) / 2
+    return np.cos(half).astype(np.float32), np.sin(half).astype(np.float32)
+
+
 def rotate(c0, c1, last, cos_half, sin_half):
     """(c₀, c₁) after R_y(θ − π r): r = ``last`` (bool), θ/2 given by its cosine and sine."""
     cos_a = np.where(last, sin_half, cos_half)
