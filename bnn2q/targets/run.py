@@ -51,7 +51,7 @@ def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
         raise InputError(f"shots must be a positive integer, got {shots!r}")
     shots = int(shots)
     x = _sample(prog, inputs)
-    if backend in TARGET_OF:
+    if isinstance(backend, str) and backend in TARGET_OF:
         _check_target(prog, backend)
         if backend == "braket-local":
             return _braket_bits(prog, x, shots, seed)
