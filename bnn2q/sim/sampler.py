@@ -44,9 +44,12 @@ from .result import SimResult
 from .words import WordStream
 from .workspace import Workspace
 
-#: Rows × widest value per block: ~20 bytes each of working memory, sized to stay in cache
-#: (2¹⁸ measured best on digits- and Fashion-MNIST-sized networks).
+#: Rows × widest value per block, sized to stay in cache: the NumPy path holds ~20 bytes per
+#: element (2¹⁸ measured best on digits- and Fashion-MNIST-sized networks); the packed path
+#: keeps bits packed and its passes fused, and spends less per block on thread hand-offs with
+#: larger blocks (2²⁰ measured best on 64-64-32-10, 784-256-256-10, 784-1024-1024-1024-10).
 BLOCK_ELEMENTS = 1 << 18
+PACKED_BLOCK_ELEMENTS = 1 << 20
 #: Samples × encoder values encoded at once (float64): the encoder's matmuls run on many
 #: samples, not on the few of one block.
 ENCODE_ELEMENTS = 1 << 21
@@ -127,15 +130,15 @@ class _Sampler:
         n = xs.shape[0]
         rows = n * shots
         widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
-        check_memory(net, n, shots, keep_bits, max(1, BLOCK_ELEMENTS // widest))
         self.plan = Plan(net, rows)
         # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
         self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
+        self.block_elements = PACKED_BLOCK_ELEMENTS if self.packed else BLOCK_ELEMENTS
+        check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
         self.encoder = net.stage(ENCODER)
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
-        self.block_elements = BLOCK_ELEMENTS
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
         self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
         self.state = self.carry = None

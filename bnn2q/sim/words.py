@@ -17,16 +17,30 @@ class WordStream:
     """Seeded source of uint32 words uniform on [0, 2²⁴).
 
     SFC64 (a small chaotic counter generator, passes PractRand/BigCrush) is NumPy's fastest
-    bit generator; the same seed and the same sequence of requests give the same words."""
+    bit generator; the same seed gives the same sequence of words, however it is requested."""
 
     def __init__(self, seed=None):
         self._bitgen = np.random.SFC64(seed)
+        self._spare = None  # the second word of a raw output an odd request left over
 
     def words(self, shape) -> np.ndarray:
+        """The next words of the stream, however the requests split it: a word an odd request
+        leaves in its last raw output starts the next request (so the simulator's blocks, whose
+        sizes differ between its paths, see the same words)."""
         n = int(np.prod(shape))
-        raw = self._bitgen.random_raw((n + 1) // 2)
-        out = raw.view(np.uint32)[:n]
-        np.right_shift(out, 32 - WORD_BITS, out=out)
+        if n == 0:
+            return np.empty(shape, dtype=np.uint32)
+        spare, self._spare = self._spare, None
+        take = n - (spare is not None)
+        raw = self._bitgen.random_raw((take + 1) // 2).view(np.uint32)
+        np.right_shift(raw, 32 - WORD_BITS, out=raw)
+        if take % 2:
+            self._spare = raw[-1].copy()
+        if spare is None:
+            return raw[:n].reshape(shape)
+        out = np.empty(n, dtype=np.uint32)
+        out[0] = spare
+        out[1:] = raw[:take]
         return out.reshape(shape)
 
     def prefetched(self, shapes: Iterable[tuple]) -> Iterator[np.ndarray]:

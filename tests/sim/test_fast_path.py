@@ -233,6 +233,14 @@ def test_words_are_uniform_24_bit():
     assert np.all(np.abs(bits.mean(axis=(0, 1)) - 0.5) < 0.01)
 
 
+def test_words_do_not_depend_on_how_the_stream_is_requested():
+    """Blocks differ between the simulator's paths; odd requests must not drop words."""
+    whole = WordStream(7).words((101,))
+    stream = WordStream(7)
+    parts = [stream.words(shape) for shape in ((3,), (0,), (5, 1), (1,), (92,))]
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in parts]), whole)
+
+
 def test_bad_shots_rejected():
     net = dense_net()
     for shots in (0, -1, 2.5, True):
