@@ -54,7 +54,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
         tolerance: angle tolerance ε (radians) for pruning feed-forward levels; 0 is exact
             (``helios`` computes every angle at run time and prunes nothing).
         int_bits: width of the feed-forward integer (real weights become fixed point in it);
-            None: the widest the target holds (64 for OpenQASM 3 and Braket, 63 for H2).
+            None: the widest the target holds (64 for OpenQASM 3 and Braket, 62 for H2).
         strategy: ``"dynamic"``, ``"layerwise"`` or ``"auto"`` (the target's default that fits).
         backend: target ``ibm`` only: the device to transpile for — a Qiskit ``BackendV2``
             (IBM, fake, AerSimulator), a name (``"ibm:fake_torino"``) or a ``DeviceNoise``;
