@@ -70,8 +70,11 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
             fire_rows(quantize(sampler.act.p_one(u, strict=layer.strict)), rep, words, out, packed, layout)
         else:
             cos_half, sin_half = half_angle(sampler.act, u, layer.strict)
-            if carry is None:  # noise: a law of the angle alone
+            if carry is None and rep > 1:  # noise: a law of the angle alone, once per sample
                 fire_rows(quantize(angle_law(cos_half, sin_half, noise)), rep, words, out, packed, layout)
+            elif carry is None:  # a law per row (u read measured bits): in the fused pass
+                measure_angles((np.stack([cos_half, sin_half], axis=-1), rep), words, out, packed, layout, None,
+                               sampler.act.fidelity, last, noise)
             elif carry.fresh:  # fresh qubits: law and both possible states after it, per row
                 new0, new1 = rotate(np.float32(1.0), np.float32(0.0), False, cos_half, sin_half)
                 f = 1.0 if last else sampler.act.fidelity
