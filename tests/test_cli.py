@@ -69,13 +69,13 @@ def test_the_papers_knob_a_is_twice_tau(capsys, digits_model_path):
 def test_bad_input_is_one_line_and_nonzero(capsys, tmp_path, digits_model_path, argv, match):
     import re
 
-    from tests.frontends.test_larq_dense import _model
+    from tests.frontends.test_larq_dense import TERNARY_INIT, _model
 
     tern = tmp_path / "tern.h5"
     if "{tern}" in argv:
         import larq as lq
 
-        _model(lq.layers.QuantDense(4, kernel_quantizer="ste_tern"),
+        _model(lq.layers.QuantDense(4, kernel_quantizer="ste_tern", kernel_initializer=TERNARY_INIT),
                lq.layers.QuantDense(3, input_quantizer="ste_sign", kernel_quantizer="ste_sign")).save(tern)
     paths = {"{model}": str(digits_model_path), "{missing}": str(tmp_path / "none.h5"), "{tern}": str(tern)}
     code, out, err = _run(capsys, *[paths.get(a, a) for a in argv])
