@@ -34,12 +34,8 @@ def atomic_path(path, suffix: str = ".tmp"):
 
 
 def write_text_atomically(path, text: str) -> None:
-    """Write ``text`` to ``path`` whole (flushed to disk before the rename)."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+    """Write ``text`` to ``path`` whole, UTF-8, newlines as given."""
+    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 def write_bytes_atomically(path, data: bytes, suffix: str = ".tmp") -> None:
