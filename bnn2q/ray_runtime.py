@@ -61,7 +61,7 @@ def session(address: str, num_cpus: int | None = None):
     else:
         options.update(address=address)
     try:
-        ray.init(**options)
+        init(ray, attempts=3 if address == "local" else 1, **options)
     except ConnectionError as exc:
         if address == "auto":
             why = "RAY_ADDRESS is unset and no 'ray start' ran on this machine"
@@ -75,6 +75,25 @@ def session(address: str, num_cpus: int | None = None):
         yield ray
     finally:
         ray.shutdown()
+
+
+def init(ray, attempts: int = 3, **options) -> None:
+    """``ray.init``, retried when a new node fails to start in time: Ray 2.60's raylet gives its
+    Python agents a fixed 15 s to report their ports, and aborts past that (a busy machine);
+    one line if it never makes it."""
+    for attempt in range(attempts):
+        try:
+            ray.init(**options)
+            return
+        except ConnectionError:
+            raise
+        except Exception as exc:
+            if "timed out during startup" not in str(exc):
+                raise
+            ray.shutdown()
+    raise InputError(f"Ray's runtime did not start in {attempts} tries (its agents missed the raylet's "
+                     "15 s start-up window: is the machine busy?); retry, or start one with "
+                     "'ray start --head' and use --ray auto")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pytest
 from bnn2q.train.sweep import SweepConfig, run_sweep
 from bnn2q.train.sweep.store import read_rows, row_key
 
-pytestmark = pytest.mark.xdist_group("ray")  # one runtime, one pytest worker
+pytestmark = pytest.mark.xdist_group("ray")  # one runtime (tests/conftest.py), one pytest worker
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = dict(dataset="digits", architecture="64-8-10", train_sizes=(100,), taus=(0.0, 0.5), seeds=(0, 1),
@@ -28,16 +28,6 @@ TIMING = ("train_seconds", "eval_seconds")
 def values(csv: Path) -> dict:
     """Each row's results by cell, timings left out (they are the only thing that may differ)."""
     return {row_key(r): {k: v for k, v in r.items() if k not in TIMING} for r in read_rows(csv)}
-
-
-@pytest.fixture(scope="module")
-def ray_address():
-    """A local Ray runtime with 2 CPUs, started in this process; its GCS address."""
-    ray = pytest.importorskip("ray")
-    temp = tempfile.mkdtemp(prefix="bnn2q-ray-", dir="/tmp")  # Ray's socket paths must stay short
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=temp)
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
