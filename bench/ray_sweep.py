@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bnn2q import ray_runtime  # noqa: E402
 from bnn2q.train.sweep import SweepConfig, run_sweep  # noqa: E402
 from bnn2q.train.sweep.store import read_rows  # noqa: E402
-from bnn2q.train.sweep_cli import parse_list  # noqa: E402
+from bnn2q.commands.sweep import parse_list  # noqa: E402
 
 #: examples/paper_sweeps.sh's digits ancilla sweep (2 hidden layers), reduced to 4 g values × 1 seed.
 GRID = dict(dataset="digits", architecture="64-64-64-10", family="paper", optimizer="sgd", lr=1e-2,

@@ -69,18 +69,19 @@ def simulate_on_ray(address: str, net, x, block=None, progress=False, num_cpus=N
     """``bnn2q.simulate`` split across Ray tasks (``settings``: its keyword arguments)."""
     from .. import ray_runtime
     from ..sim import simulate
-    from ..sim.inputs import prepare_inputs
+    from ..host.inputs import prepare_inputs
 
     xs = prepare_inputs(net, x)
     with ray_runtime.session(address, num_cpus) as ray:
         return evaluate_in_blocks(ray, simulate, net, xs, block, progress, **settings)
 
 
-def execute_on_ray(address: str, net, xs, backend, block, progress, checkpoint, **settings) -> SimResult:
-    """``execute`` split across Ray tasks: the backends that run sample by sample only — a Qiskit
-    backend's one job per layer for all samples draws from streams a split would change."""
+def execute_on_ray(execute, address: str, net, xs, backend, block, progress, checkpoint, **settings) -> SimResult:
+    """``execute`` (passed in by ``run``) split across Ray tasks: the backends that run sample by
+    sample only — a Qiskit backend's one job per layer for all samples draws from streams a split
+    would change."""
     from .. import ray_runtime
-    from .run import TARGET_OF, execute
+    from .registry import TARGET_OF
 
     if not (isinstance(backend, str) and backend in TARGET_OF):
         raise InputError(f"ray= splits the backends that run sample by sample ({', '.join(TARGET_OF)}); "
