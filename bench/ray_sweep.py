@@ -52,8 +52,14 @@ def _runtime_cpu_seconds() -> float:
 
 
 def one_run(config: SweepConfig, workers: int) -> dict:
+    import ray
+
     start = time.perf_counter()
-    with ray_runtime.session("local", num_cpus=workers):
+    # Started here (run_sweep joins it), with more tries than ``--ray local`` makes: on a busy
+    # machine Ray's agents often miss the raylet's fixed 15 s start-up window.
+    ray_runtime.init(ray, attempts=10, address="local", num_cpus=workers, include_dashboard=False,
+                     log_to_driver=False)
+    try:
         started = time.perf_counter()
         load = os.getloadavg()[0]
         out = Path(tempfile.mkdtemp(prefix=f"bnn2q-bench-ray{workers}-"))
@@ -61,6 +67,8 @@ def one_run(config: SweepConfig, workers: int) -> dict:
         outcome = run_sweep(config, out, ray_address="local", progress=False)
         wall = time.perf_counter() - started
         cpu = _runtime_cpu_seconds()
+    finally:
+        ray.shutdown()
     rows = read_rows(out / "digits-sweep.csv")
     assert outcome.ran == len(rows) == len(config.cells()) and not outcome.failed
     return dict(workers=workers, start=started - start, wall=wall, cells=len(rows),
@@ -73,13 +81,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gs", default="0.05,0.2,0.45,pi/2", help="ancilla angles g (default: 4 of the 13)")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=10, help="(the paper's 10)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
-    config = SweepConfig(**GRID, gs=parse_list(args.gs, "--gs"), seeds=tuple(range(args.seeds)))
+    config = SweepConfig(**dict(GRID, epochs=args.epochs), gs=parse_list(args.gs, "--gs"),
+                         seeds=tuple(range(args.seeds)))
     counts = [int(w) for w in args.workers.split(",")]
     print(f"digits ancilla sweep, {len(config.cells())} cells (64-64-64-10 paper MLP, 1,437 images, SGD, "
-          f"10 epochs, 15 shots); {os.cpu_count()} CPUs; rounds interleaved: {args.rounds}", flush=True)
+          f"{args.epochs} epochs, 15 shots); {os.cpu_count()} CPUs; rounds interleaved: {args.rounds}", flush=True)
     runs = []
     for _ in range(args.rounds):
         for w in counts:
