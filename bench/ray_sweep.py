@@ -94,8 +94,10 @@ def main() -> None:
     for _ in range(args.rounds):
         for w in counts:
             runs.append(one_run(config, w))
-            r = runs[-1]
-            print(f"  ran {w} worker(s): {r['wall']:.1f} s (load {r['load']:.1f})", file=sys.stderr, flush=True)
+            r = runs[-1]  # each run as it ends, so a later failure (Ray not starting) loses nothing
+            print(f"  ran {w} worker(s): {r['wall']:.1f} s wall, {r['cells']} × "
+                  f"{r['cell_seconds'] / r['cells']:.1f} s cells, runtime CPU {r['runtime_cpu']:.1f} s, "
+                  f"start {r['start']:.1f} s, load {r['load']:.1f}", file=sys.stderr, flush=True)
     best = {w: min((r for r in runs if r["workers"] == w), key=lambda r: r["wall"]) for w in counts}
     base = best[counts[0]]["wall"]
     print("| Ray workers | sweep wall (s) | speed-up | runtime start (s) | cells × cell time (s) | "
