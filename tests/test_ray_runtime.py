@@ -25,6 +25,7 @@ def test_auto_without_a_cluster_is_one_line(tmp_path):
               "    with ray_runtime.session('auto'):\n        pass\nexcept InputError as exc:\n    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     line = done.stdout.strip()
+    assert line, done.stderr[-2000:]
     assert line.startswith("--ray auto: no Ray cluster answered (RAY_ADDRESS is unset") and "--ray local" in line
     assert "\n" not in line
 
