@@ -17,7 +17,7 @@ from .sim import simulate as _simulate
 
 def simulate(net, x, activation="rotation", quantumness: float = 0.0, g: float = math.pi / 2,
              shots: int = 100, seed: int | None = 0, progress: bool = False, keep_bits: bool = True,
-             noise=None) -> SimResult:
+             noise=None, first_sample: int = 0) -> SimResult:
     """Sample the quantum network's measurement outcomes (``bnn2q.sim.simulate``).
 
     Args:
@@ -35,6 +35,8 @@ def simulate(net, x, activation="rotation", quantumness: float = 0.0, g: float =
         noise: device noise folded into each neuron: None; a device name (``"fake_torino"``,
             ``"ibm:fake_torino"``) or a ``bnn2q-noise/1`` JSON file; a ``DeviceNoise``; or one
             ``bnn2q.noise.NeuronNoise`` per hidden layer.
+        first_sample: the global index of x[0]: ``simulate(net, x[lo:hi], first_sample=lo)``
+            gives rows lo:hi of ``simulate(net, x)`` bit for bit.
 
     Returns:
         SimResult with per-layer bits, per-shot logits and predictions.
@@ -43,7 +45,8 @@ def simulate(net, x, activation="rotation", quantumness: float = 0.0, g: float =
         from .targets.ibm.noise import load as load_device
 
         noise = load_device(noise)
-    return _simulate(load(net), x, activation, quantumness, g, shots, seed, progress, keep_bits, noise)
+    return _simulate(load(net), x, activation, quantumness, g, shots, seed, progress, keep_bits, noise,
+                     first_sample)
 
 
 __all__ = ["load", "simulate", "Network", "SimResult"]

@@ -14,6 +14,29 @@ from bnn2q.datasets import FASHION_DIR, load_dataset  # noqa: E402
 
 
 @pytest.fixture(scope="session")
+def ray_address():
+    """A local Ray runtime with 2 CPUs, started in this process once; its GCS address. Tests that
+    use it carry ``pytest.mark.xdist_group("ray")`` so that one pytest worker starts it.
+
+    Ray 2.60's raylet gives its Python agents a fixed 15 s to report their ports and aborts past
+    that; on a heavily loaded machine they can miss it five times running (``ray_runtime.init``
+    retries): then these tests skip, saying so, rather than fail for the machine's load."""
+    import tempfile
+
+    from bnn2q.errors import InputError
+    from bnn2q.ray_runtime import init
+
+    ray = pytest.importorskip("ray")
+    temp = tempfile.mkdtemp(prefix="bnn2q-ray-", dir="/tmp")  # Ray's socket paths must stay short
+    try:
+        init(ray, attempts=5, num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=temp)
+    except InputError as exc:
+        pytest.skip(f"{exc} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
 def digits():
     return load_dataset("digits")
 

@@ -29,6 +29,11 @@ def add(sub):
                    help="qubit budget for compiled backends and --noise (default: unbounded)")
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="aer/ibm: keep each finished job in DIR; rerunning the same command resumes there")
+    p.add_argument("--ray", default=None, metavar="ADDRESS",
+                   help="split the samples across Ray tasks (builtin and the sample-by-sample backends; "
+                        "the same result bit for bit): local, auto or a cluster's address, as for sweep")
+    p.add_argument("--block", type=int, default=None,
+                   help="--ray: samples per task (default: about 4 blocks per CPU of the cluster)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=main)
 
@@ -49,6 +54,15 @@ def main(args):
         raise InputError("--noise applies to --backend builtin; a device backend (ibm:NAME) brings its own noise")
     if args.checkpoint is not None and args.backend in RUN_BACKENDS and args.backend != "aer":
         raise InputError("--checkpoint keeps the jobs of --backend aer or ibm:NAME")
+    if args.block is not None and args.ray is None:
+        raise InputError("--block sizes the tasks of --ray; add --ray local (or a cluster's address)")
+    if args.block is not None and args.block < 1:
+        raise InputError(f"--block must be >= 1 sample, got {args.block}")
+    if args.ray is not None:
+        from ..ray_runtime import check_address, import_ray
+
+        check_address(args.ray)
+        import_ray()
     net = load(args.model)
     x, y = samples(args)
     tau = args.quantumness
@@ -60,14 +74,21 @@ def main(args):
             from ..targets.ibm.noise import load as load_noise
 
             noise = load_noise(args.noise, max_qubits=args.max_qubits)
-        result = simulate(net, x, activation=args.activation, quantumness=tau,
-                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty(), noise=noise)
+        settings = dict(activation=args.activation, quantumness=tau, g=args.g, shots=args.shots,
+                        seed=args.seed, noise=noise)
+        if args.ray is not None:
+            from ..targets.ray_blocks import simulate_on_ray
+
+            result = simulate_on_ray(args.ray, net, x, args.block, sys.stderr.isatty(), **settings)
+        else:
+            result = simulate(net, x, progress=sys.stderr.isatty(), **settings)
     else:
         from ..targets import execute
 
         result = execute(net, x, backend=args.backend, activation=args.activation,
                          quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
-                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs)
+                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs,
+                         ray=args.ray, block=args.block)
     seconds = time.perf_counter() - start
     out = {
         "model": args.model,

@@ -40,9 +40,12 @@ def add(sub):
     p.add_argument("--val-size", type=int, default=None,
                    help="first N test images used for validation (default: all)")
     p.add_argument("--workers", type=int, default=2,
-                   help="local worker processes (default 2; 0 runs in this process)")
+                   help="local worker processes (default 2; 0 runs in this process); with --ray local, "
+                        "the CPUs of the runtime it starts")
     p.add_argument("--ray", default=None, metavar="ADDRESS",
-                   help="run cells on this Ray cluster ('auto' for a local one; needs bnn2q[ray])")
+                   help="run cells as Ray tasks: 'local' starts a private runtime; 'auto' joins the "
+                        "cluster this machine belongs to (RAY_ADDRESS, else the last 'ray start' here); "
+                        "HOST:PORT or ray://HOST:PORT joins that one")
     p.add_argument("-o", "--output", required=True, help="output directory (CSV, plots, summary)")
     p.set_defaults(func=main)
 

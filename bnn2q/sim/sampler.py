@@ -17,18 +17,19 @@ would:
   outcomes from the same words, bit for bit;
 - samples × shots run in blocks of bounded size (``block``: each value computed once, on
   demand), so memory stays bounded — and is estimated before anything large is allocated
-  (``memory``) — and the next block's random words are drawn in a background thread while
-  this block computes.
+  (``memory``);
+- the random words are addressed by position (``words``): a sample's outcomes depend on the
+  seed and its global index (``first_sample`` + its row in x), not on the call or the blocks.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 
 from .. import activations
+from ..errors import InputError
 from ..host.inputs import prepare_inputs
 from ..host.kernels import Kernels
 from ..ir import INPUT, Network
@@ -67,6 +68,7 @@ def simulate(
     progress: bool = False,
     keep_bits: bool = True,
     noise=None,
+    first_sample: int = 0,
 ) -> SimResult:
     """Sample the quantum network's measurement outcomes.
 
@@ -78,14 +80,18 @@ def simulate(
         quantumness: τ ≥ 0 (classical at 0).
         g: ancilla coupling in [0, π/2] (classical at π/2).
         shots: shots per sample (≥ 1).
-        seed: seed of the random bit generator (NumPy's SFC64); the same seed and the same
-            arguments give the same outcomes.
+        seed: seed of the random words (``words``: a counter-based hash of the seed and each
+            outcome's position); the same seed and the same arguments give the same outcomes.
         progress: show a progress bar on stderr.
         keep_bits: keep every layer's bits (``False``: ``bits`` is None and only the logits,
             8 bytes × classes per shot, are stored — for very many samples × shots).
         noise: device noise folded into each neuron (``bnn2q.noise``): None, one
             ``NeuronNoise`` per hidden layer, or a device's noise (``DeviceNoise``;
             ``bnn2q.simulate`` also resolves a device name or a spec file).
+        first_sample: the global index of x[0]: a sample's outcomes depend only on the seed,
+            its global index, the shots, the network and the settings, so
+            ``simulate(net, x[lo:hi], ..., first_sample=lo)`` gives rows lo:hi of
+            ``simulate(net, x, ...)`` bit for bit (to split a test set across workers).
 
     Returns:
         SimResult with per-layer bits, per-shot logits and predictions.
@@ -96,6 +102,7 @@ def simulate(
         # A projective readout leaves |r⟩, which R_y(θ − π r) turns into R_y(θ)|0⟩: rotation.
         act = activations.Rotation(act.quantumness)
     shots = check_shots(shots)
+    first_sample = check_first_sample(first_sample)
     xs = prepare_inputs(net, x)
     layer_noise = resolve(noise, net, act)
     if act.is_classical and layer_noise is None:
@@ -103,8 +110,14 @@ def simulate(
         one = _Sampler(net, act, xs, 1, None, keep_bits, np.float64).run(progress)
         bits = [_every_shot(b[:, 0], shots) for b in one.bits] if keep_bits else None
         return SimResult(bits, _every_shot(one.logits[:, 0], shots))
-    sampler = _Sampler(net, act, xs, shots, WordStream(seed), keep_bits, np.float32, layer_noise)
+    sampler = _Sampler(net, act, xs, shots, seed, keep_bits, np.float32, layer_noise, first_sample)
     return sampler.run(progress)
+
+
+def check_first_sample(first_sample) -> int:
+    if isinstance(first_sample, bool) or int(first_sample) != first_sample or first_sample < 0:
+        raise InputError(f"first_sample must be a non-negative integer, got {first_sample!r}")
+    return int(first_sample)
 
 
 def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
@@ -115,10 +128,13 @@ def _every_shot(per_sample: np.ndarray, shots: int) -> np.ndarray:
 class _Sampler:
     """One simulation: the plan, run block by block."""
 
-    def __init__(self, net: Network, act, xs, shots: int, words, keep_bits: bool, dtype, noise=None):
+    def __init__(self, net: Network, act, xs, shots: int, seed, keep_bits: bool, dtype, noise=None,
+                 first_sample: int = 0):
+        """``seed`` None with the classical activation and no noise: no random words at all."""
         from . import packed
 
-        self.net, self.act, self.shots, self.words, self.dtype = net, act, shots, words, dtype
+        self.net, self.act, self.shots, self.dtype = net, act, shots, dtype
+        self.first = first_sample
         self.noise = noise
         # Outcome laws other than the activation's own p(u) go through the half angle θ/2.
         self.by_angle = act.memory or noise is not None
@@ -134,6 +150,8 @@ class _Sampler:
         self.block_elements = PACKED_BLOCK_ELEMENTS if self.packed else BLOCK_ELEMENTS
         check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
+        classical = act.is_classical and noise is None
+        self.words = None if classical else WordStream(seed, net.n_neurons, jit=self.packed)
         self.encoder = net.stage(ENCODER)
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
@@ -151,10 +169,6 @@ class _Sampler:
     def run(self, progress: bool) -> SimResult:
         n = self.xs.shape[0]
         plan = list(blocks(n, self.shots, self.plan.widest(), self.block_elements))
-        if self.words is None:
-            block_words = itertools.repeat(None)
-        else:
-            block_words = self.words.prefetched([(self.edges[-1] * b.rows,) for b in plan])
         if progress:
             from tqdm import tqdm
 
@@ -162,12 +176,12 @@ class _Sampler:
         per_sample = sum(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.encoder)
         chunk = max(1, ENCODE_ELEMENTS // max(1, per_sample))
         encoded = (0, 0, None)
-        for b, words in zip(plan, block_words):
+        for b in plan:
             c0, c1, values = encoded
             if not (c0 <= b.lo and b.hi <= c1):
                 c0, c1 = b.lo, min(n, max(b.hi, b.lo + chunk))
                 encoded = c0, c1, values = (c0, c1, self._encode(c0, c1))
-            self._block(b, words, {k: v[b.lo - c0: b.hi - c0] for k, v in values.items()})
+            self._block(b, {k: v[b.lo - c0: b.hi - c0] for k, v in values.items()})
         return SimResult(self.bits_out, self.logits)
 
     def _encode(self, lo: int, hi: int) -> dict:
@@ -179,7 +193,16 @@ class _Sampler:
                                                    self.net.shapes[step.output])
         return values
 
-    def _block(self, b, words, encoded: dict) -> None:
+    def _words(self, b, k: int) -> np.ndarray | None:
+        """Hidden layer k's words in block b, uint32 [rows, width] (None: no randomness)."""
+        if self.words is None:
+            return None
+        width = self.widths[k]
+        out = self.ws.get("words", (b.rows, width), np.uint32)
+        lo = self.first + b.lo
+        return self.words.block(lo, lo + b.hi - b.lo, b.s0, b.s1, int(self.edges[k]), width, out)
+
+    def _block(self, b, encoded: dict) -> None:
         rows = (b.hi - b.lo, b.s1 - b.s0)
         block = Block(self, rows, encoded)
         n_rows = block.n_rows
@@ -194,10 +217,7 @@ class _Sampler:
                 out = self.bits_out[k][b.lo: b.hi, b.s0: b.s1].reshape(n_rows, layer.width)
             else:
                 out = self.ws.get(f"bits{k}", (n_rows, layer.width), np.uint8)
-            own = None
-            if words is not None:
-                own = words[self.edges[k] * n_rows: self.edges[k + 1] * n_rows].reshape(n_rows, layer.width)
-            measure(self, block, k, own, out)
+            measure(self, block, k, self._words(b, k), out)
         logits = block.value(self.net.output)
         self.logits[b.lo: b.hi, b.s0: b.s1] = np.broadcast_to(
             logits, rows + logits.shape[2:]).reshape(rows + (-1,))

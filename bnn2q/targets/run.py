@@ -94,7 +94,8 @@ def minimum_qubits(net, act) -> int:
 def execute(net, x, backend="braket-local", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
             max_qubits: int | None = None, progress: bool = False, checkpoint=None,
-            report: dict | None = None) -> SimResult:
+            report: dict | None = None, first_sample: int = 0, ray: str | None = None,
+            block: int | None = None) -> SimResult:
     """Run every sample of ``x`` on a compiled program and read the logits out on the host.
 
     ``braket-local``, ``quantinuum-local``, ``selene``: the network compiled for the backend's
@@ -109,6 +110,11 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
         checkpoint: a directory keeping each finished job's bits: a run that stopped part-way
             resumes from it and recomputes nothing (Qiskit backends only).
         report: a dict to fill with the jobs, executions and bindings of each layer.
+        first_sample: the global index of x[0] (the sample-by-sample backends: sample i draws
+            from seed sequence ``SeedSequence(seed, spawn_key=(first_sample + i,))``).
+        ray: split the samples across Ray tasks on this runtime (``local``, ``auto``, an
+            address: ``bnn2q.ray_runtime``), ``block`` samples per task — the same result bit
+            for bit (the sample-by-sample backends; ``targets.ray_blocks``).
 
     Returns:
         SimResult, like ``bnn2q.simulate``: per-layer bits, per-shot logits.
@@ -118,10 +124,18 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
     net = load(net)
     act = activations.get(activation, quantumness, g)
     xs = prepare_inputs(net, x)
+    if ray is not None:
+        from .ray_blocks import execute_on_ray
+
+        return execute_on_ray(execute, ray, net, xs, backend, block, progress, checkpoint, activation=activation,
+                              quantumness=quantumness, g=g, shots=shots, seed=seed, max_qubits=max_qubits)
     if isinstance(backend, str) and backend in TARGET_OF:
         if checkpoint is not None:
             raise InputError(f"checkpoint= keeps the jobs of Qiskit backends; {backend} runs sample by sample")
-        return _execute_each(net, act, xs, backend, shots, seed, max_qubits, progress)
+        return _execute_each(net, act, xs, backend, shots, seed, max_qubits, progress, first_sample)
+    if first_sample:
+        raise InputError("first_sample= applies to the sample-by-sample backends and bnn2q.simulate; "
+                         f"{backend} runs one job per layer for all samples")
     from .ibm.evaluate import evaluate
     from .ibm.jobs import runner as runner_for
 
@@ -137,11 +151,12 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
     return result
 
 
-def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress) -> SimResult:
+def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress, first_sample=0) -> SimResult:
     """Compile once with the inputs left open; bind and run each sample in turn."""
     budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
     prog = compile(net, target=TARGET_OF[backend], activation=act, max_qubits=budget)
-    seeds = np.random.SeedSequence(seed).spawn(len(xs))
+    # SeedSequence(seed).spawn(n)[i] is exactly this: sample i's stream follows its global index
+    seeds = [np.random.SeedSequence(seed, spawn_key=(first_sample + i,)) for i in range(len(xs))]
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((len(xs), shots, net.n_classes))
     sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]

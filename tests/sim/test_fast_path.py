@@ -225,20 +225,31 @@ def test_integer_thresholds_fire_exactly_when_a_float32_draw_would():
 
 
 def test_words_are_uniform_24_bit():
-    w = WordStream(0).words((1000, 101))
+    stream = WordStream(0, 101)
+    w = stream.block(0, 1000, 0, 1, 0, 101)
     assert w.dtype == np.uint32 and w.shape == (1000, 101) and w.max() < ALWAYS
-    np.testing.assert_array_equal(w, WordStream(0).words((1000, 101)))
+    np.testing.assert_array_equal(w, WordStream(0, 101).block(0, 1000, 0, 1, 0, 101))
     # Each of the 24 bits is a fair coin: 101,000 draws give SE ≈ 0.0016.
     bits = (w[..., None] >> np.arange(24, dtype=np.uint32)) & 1
     assert np.all(np.abs(bits.mean(axis=(0, 1)) - 0.5) < 0.01)
+    # Neighbouring words (within a 64-bit output, across outputs, across samples) uncorrelated.
+    u = w.astype(np.float64) / ALWAYS - 0.5
+    for a, b in ((u[:, :-1], u[:, 1:]), (u[:-1], u[1:])):
+        assert abs(np.mean(a * b)) / (1 / 12) < 5 / np.sqrt(a.size)
 
 
-def test_words_do_not_depend_on_how_the_stream_is_requested():
-    """Blocks differ between the simulator's paths; odd requests must not drop words."""
-    whole = WordStream(7).words((101,))
-    stream = WordStream(7)
-    parts = [stream.words(shape) for shape in ((3,), (0,), (5, 1), (1,), (92,))]
-    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in parts]), whole)
+def test_words_are_addressed_by_position():
+    """A word depends on (seed, sample, shot, neuron) only: any block, column range or path."""
+    n = 37
+    whole = WordStream(7, n).block(0, 6, 0, 5, 0, n).reshape(6, 5, n)
+    for jit in (False, True):
+        stream = WordStream(7, n, jit=jit and packed.available())
+        for lo, hi, s0, s1, col, width in [(0, 6, 0, 5, 0, n), (2, 3, 1, 4, 5, 9), (5, 6, 0, 5, 36, 1),
+                                           (1, 4, 3, 5, 0, 2), (0, 6, 2, 3, 3, 34)]:
+            got = stream.block(lo, hi, s0, s1, col, width)
+            want = whole[lo:hi, s0:s1, col: col + width].reshape(-1, width)
+            np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(WordStream(8, n).block(0, 6, 0, 5, 0, n).reshape(6, 5, n), whole)
 
 
 def test_bad_shots_rejected():

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest
@@ -92,31 +91,6 @@ def test_a_failing_cell_is_reported_and_retried(tmp_path, monkeypatch, capsys):
     assert outcome.ran == 8 and len(outcome.failed) == 4 and "boom" in outcome.failed[0][1]
     monkeypatch.setattr(cell_module, "run_cell", Recorder())
     assert run_sweep(grid(), tmp_path, workers=0, progress=False).ran == 4
-
-
-def test_ray_executor_and_its_missing_extra(tmp_path, monkeypatch):
-    calls = []
-
-    class Ref:
-        def __init__(self, value):
-            self.value = value
-
-    fake = types.SimpleNamespace(
-        init=lambda **kw: calls.append(kw["address"]),
-        remote=lambda **opts: lambda fn: types.SimpleNamespace(remote=lambda c: Ref(fn(c))),
-        wait=lambda refs, num_returns: (refs[:num_returns], refs[num_returns:]),
-        get=lambda ref: ref.value,
-        cancel=lambda ref: None,
-    )
-    monkeypatch.setitem(sys.modules, "ray", fake)
-    monkeypatch.setattr("bnn2q.train.sweep.executors._one_thread_per_worker", lambda: None)
-    monkeypatch.setattr(cell_module, "run_cell", Recorder())
-    outcome = run_sweep(grid(), tmp_path, ray_address="auto", progress=False)
-    assert calls == ["auto"] and outcome.ran == 12
-
-    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
-    with pytest.raises(InputError, match=r"pip install 'bnn2q\[ray\]'"):
-        run_sweep(grid(seeds=(7,)), tmp_path, ray_address="auto", progress=False)
 
 
 def test_critical_g_is_the_midpoint_crossing():
@@ -218,6 +192,7 @@ def test_cli_sweep_bad_input_is_one_line(argv, message, tmp_path, capsys):
     assert cli_run(["sweep", *argv, "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("bnn2q: error:") and message in err and "\n" not in err
+    assert not (tmp_path / "out").exists()  # nothing created for refused arguments
 
 
 def test_transition_fit_recovers_a_known_collapse():

@@ -8,12 +8,33 @@ from __future__ import annotations
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from ...errors import InputError
 from . import cell as cell_module
 
 
+def _worker_start(parent_pid: int) -> None:
+    """Worker start-up: die with the sweep, then one TensorFlow thread each (N workers, N cores)."""
+    _die_with_parent(parent_pid)
+    _one_thread_per_worker()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux for SIGKILL when the sweep process dies (even by SIGKILL, which runs no cleanup),
+    so no ~800 MB worker is left behind under PID 1. The sweep may already be gone by the time
+    this runs: then leave at once."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the executor's own shutdown is all there is
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 def _one_thread_per_worker() -> None:
-    """Worker start-up: one TensorFlow thread each, so N workers use N cores, not N²."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     from ...frontends.tf_env import import_tf
@@ -46,8 +67,10 @@ def run_local(cells, workers: int):
     """On ``workers`` spawned processes (spawn: TensorFlow does not survive fork)."""
     import multiprocessing
 
+    # PR_SET_PDEATHSIG fires when the thread that forked the worker ends: this generator runs,
+    # and so submits (which is when the pool starts its workers), on the sweep's own thread.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_one_thread_per_worker)
+                               initializer=_worker_start, initargs=(os.getpid(),))
     try:
         pending = {pool.submit(_guarded, cell) for cell in cells}
         while pending:
@@ -58,28 +81,52 @@ def run_local(cells, workers: int):
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def run_ray(cells, address: str):
-    """As Ray tasks (one CPU each) on the cluster at ``address`` (``auto`` for the local one)."""
-    try:
-        import ray
-    except ImportError:
-        raise InputError(
-            "--ray needs Ray, an optional extra: pip install 'bnn2q[ray]' (or run without --ray "
-            "to use local processes)"
-        ) from None
-    ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
-    task = ray.remote(num_cpus=1)(_ray_task)
-    pending = [task.remote(cell) for cell in cells]
+def run_ray(cells, ray):
+    """As Ray tasks, one CPU each, on the runtime ``ray`` is connected to (``ray_runtime.session``).
+
+    A task whose worker dies (killed, out of memory, node lost) is retried by Ray; its cell still
+    yields one row, since only the driver records rows and each task returns once."""
+    from ... import ray_runtime
+
+    shipped = {}
+    for cell in cells:
+        for path in _files_of(cell):
+            if path not in shipped:
+                shipped[path] = ray_runtime.ship(ray, path)
+    task = ray.remote(num_cpus=1, max_retries=3)(_ray_task)
+    pending = {task.remote(cell, {p: shipped[p] for p in _files_of(cell)}): cell for cell in cells}
     try:
         while pending:
-            finished, pending = ray.wait(pending, num_returns=1)
+            finished, _ = ray.wait(list(pending), num_returns=1)
             for ref in finished:
-                yield ray.get(ref)
+                cell = pending.pop(ref)
+                try:
+                    _, row, error = ray.get(ref)
+                except ray.exceptions.RayError as exc:  # retries used up: record it as failed
+                    yield cell, None, f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+                    continue
+                if row is not None:  # the worker's copy of a file has its own path: name ours
+                    row.update(zip(cell_module.CELL_FIELDS, cell.key()))
+                yield cell, row, error
     finally:
         for ref in pending:
             ray.cancel(ref)
 
 
-def _ray_task(cell):
+def _files_of(cell) -> list[str]:
+    """The files a cell reads by path (a model file, an .npz dataset): shipped to Ray workers."""
+    from pathlib import Path
+
+    return [p for p in (cell.architecture, cell.dataset) if Path(p).suffix and Path(p).is_file()]
+
+
+def _ray_task(cell, files: dict):
+    import dataclasses
+
+    from ... import ray_runtime
+
     _one_thread_per_worker()
+    local = {path: str(ray_runtime.materialize(f)) for path, f in files.items()}
+    cell = dataclasses.replace(cell, architecture=local.get(cell.architecture, cell.architecture),
+                               dataset=local.get(cell.dataset, cell.dataset))
     return _guarded(cell)

@@ -8,8 +8,6 @@ from dataclasses import asdict, dataclass
 
 from ... import activations
 from ...errors import InputError
-from ..finetune import OPTIMIZERS
-from ..quantum_sign import GRADIENTS
 
 #: Model families: Larq's BNN recipe (±1 kernels, batch-norm) and the paper's real-weight MLP.
 FAMILIES = ("larq", "paper")
@@ -53,6 +51,9 @@ class SweepConfig:
     units: str = "tau"
 
     def __post_init__(self):
+        from ..finetune import OPTIMIZERS  # imports TensorFlow: not at module level, so worker
+        from ..quantum_sign import GRADIENTS  # processes can start (and arm their exit) first
+
         for name in AXES:
             if not getattr(self, name):
                 raise InputError(f"the sweep needs at least one value in {name.replace('_', '-')}")

@@ -3,6 +3,7 @@ then write the plots and the Markdown summary from everything recorded."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from ...errors import Bnn2qError, InputError
 from . import executors
 from .grid import SweepConfig
 from .plots import plot_g, plot_quantumness
+from .lock import OutputLock
 from .store import append_row, read_rows, row_key
 from .summary import summarize
 
@@ -46,18 +48,64 @@ def run_sweep(config: SweepConfig, out_dir, workers: int = 2, ray_address: str |
               progress: bool = True) -> SweepOutcome:
     """Train and evaluate every cell of ``config`` not yet recorded in ``out_dir``'s CSV.
 
+    Everything that can be refused is checked before ``out_dir`` is created; while the sweep runs
+    it holds ``out_dir``'s lock (a second sweep into it refuses, see ``lock.py``).
+
     Args:
-        workers: local worker processes (0: run in this process).
-        ray_address: run on this Ray cluster instead (``auto`` for a local one).
+        workers: local worker processes (0: run in this process); with ``ray_address="local"``,
+            the CPUs of the Ray runtime it starts.
+        ray_address: run the cells as Ray tasks instead: ``local``, ``auto``, ``HOST:PORT`` or
+            ``ray://HOST:PORT`` (see ``bnn2q.ray_runtime``).
     """
+    out_dir = Path(out_dir)
+    data = _check(config, out_dir, ray_address)
+    created = not out_dir.is_dir()
+    if created:
+        out_dir.mkdir()
+    try:
+        with OutputLock(out_dir), _runtime(ray_address, workers) as ray:
+            paths = output_paths(out_dir, data.name)
+            done = {row_key(r) for r in read_rows(paths["csv"])}
+            cells = config.cells()
+            pending = [c for c in cells if c.key() not in done]
+            outcome = SweepOutcome(paths["csv"], len(cells), len(cells) - len(pending))
+            if progress:
+                print(f"sweep: {len(cells)} cells, {outcome.already_done} already in {paths['csv']}, "
+                      f"{len(pending)} to run", file=sys.stderr, flush=True)
+            if pending:
+                _execute(pending, paths["csv"], outcome, workers, ray, progress)
+            _report(config, data, paths, outcome)
+    except BaseException:
+        if created and not any(out_dir.iterdir()):  # refused or stopped before its first row
+            out_dir.rmdir()
+        raise
+    return outcome
+
+
+@contextlib.contextmanager
+def _runtime(ray_address: str | None, workers: int):
+    """The Ray session the cells run in, or None for local execution."""
+    if ray_address is None:
+        yield None
+        return
+    from ... import ray_runtime
+
+    with ray_runtime.session(ray_address, num_cpus=workers or None) as ray:
+        yield ray
+
+
+def _check(config: SweepConfig, out_dir: Path, ray_address: str | None):
+    """Refuse bad arguments (one line each) before anything is created; returns the dataset."""
     from ...datasets import load_dataset
     from .cell import build_model
 
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        if out_dir.exists() or not out_dir.parent.is_dir():
-            raise InputError(f"output directory {str(out_dir)!r} cannot be created; check the path")
-        out_dir.mkdir()
+    if not out_dir.is_dir() and (out_dir.exists() or not out_dir.parent.is_dir()):
+        raise InputError(f"output directory {str(out_dir)!r} cannot be created; check the path")
+    if ray_address is not None:
+        from ... import ray_runtime
+
+        ray_runtime.check_address(ray_address)
+        ray_runtime.import_ray()
     data = load_dataset(config.dataset)
     if max(config.train_sizes) > len(data.y_train):
         raise InputError(f"train size {max(config.train_sizes)} exceeds the {len(data.y_train)} "
@@ -66,18 +114,9 @@ def run_sweep(config: SweepConfig, out_dir, workers: int = 2, ray_address: str |
         build_model(config.architecture, data, 0, config.family)  # one clear line for a mismatched spec
     elif not Path(config.architecture).is_file():
         raise InputError(f"model file {config.architecture!r} not found; check the path")
-    paths = output_paths(out_dir, data.name)
-    done = {row_key(r) for r in read_rows(paths["csv"])}
-    cells = config.cells()
-    pending = [c for c in cells if c.key() not in done]
-    outcome = SweepOutcome(paths["csv"], len(cells), len(cells) - len(pending))
-    if progress:
-        print(f"sweep: {len(cells)} cells, {outcome.already_done} already in {paths['csv']}, "
-              f"{len(pending)} to run", file=sys.stderr, flush=True)
-    if pending:
-        _execute(pending, paths["csv"], outcome, workers, ray_address, progress)
-    _report(config, data, paths, outcome)
-    return outcome
+    if out_dir.is_dir():
+        read_rows(output_paths(out_dir, data.name)["csv"])  # one line for a foreign CSV
+    return data
 
 
 class _Interrupts:
@@ -113,9 +152,9 @@ class _Interrupts:
         return False
 
 
-def _execute(pending, csv_path, outcome, workers, ray_address, progress):
-    if ray_address:
-        results = executors.run_ray(pending, ray_address)
+def _execute(pending, csv_path, outcome, workers, ray, progress):
+    if ray is not None:
+        results = executors.run_ray(pending, ray)
     elif workers > 0:
         results = executors.run_local(pending, min(workers, len(pending)))
     else:
