@@ -25,6 +25,7 @@ would:
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -151,6 +152,10 @@ class _Sampler:
         # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
         self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
         self.block_elements = PACKED_BLOCK_ELEMENTS if self.packed else BLOCK_ELEMENTS
+        # The encoder's convolutions in float64 in a fixed order (numba) on either path once
+        # numba is loaded: a sample's sums do not depend on the rows beside it.
+        direct = (self.packed or "numba" in sys.modules) and packed.available()
+        self.encoder_kernels = Kernels(direct_conv=direct) if direct else self.kernels
         check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
         classical = act.is_classical and noise is None
@@ -199,8 +204,8 @@ class _Sampler:
         values = {INPUT: x.astype(np.float64, copy=False)[:, None]}
         for step in self.encoder:
             args = [values[v] for v in step.inputs]
-            values[step.output] = self.kernels.run(step.op, args, [self.net.shapes[v] for v in step.inputs],
-                                                   self.net.shapes[step.output])
+            values[step.output] = self.encoder_kernels.run(step.op, args, [self.net.shapes[v] for v in step.inputs],
+                                                           self.net.shapes[step.output])
         return values
 
     def _words(self, b, k: int) -> np.ndarray | None:
