@@ -8,10 +8,11 @@ ways) and the same inputs on every side. LCE runs in a subprocess of its own env
 (``bench/lce_worker.py`` in ``.venv-lce``: TensorFlow 2.16, tf_keras), converted with
 ``lce.convert_keras_model`` at a fixed batch, its ``Interpreter`` with 2 threads in each of its
 configurations (indirect BGEMM on/off × XNNPack on/off); the fastest on the workload is timed.
-Keras ``predict`` runs in this process (TensorFlow 2.21). A peer computes one forward pass per
+Keras ``predict`` (TensorFlow 2.21, batch 1,024) runs in a subprocess too, so that no peer's
+thread pools spin beside the simulator. A peer computes one forward pass per
 shot (samples × shots rows, as the TensorFlow comparison in bench/conv.py); bnn2q samples
 ``shots`` outcomes of each distinct sample (``keep_bits=False``: logits only, as the peers).
-Rounds are interleaved (bnn2q τ = 0, bnn2q τ = 0.5, LCE, Keras in turn); the best wall time
+Rounds are interleaved (bnn2q τ = 0, bnn2q τ = 0.5, the GEMM, LCE, Keras in turn); the best wall time
 and the best process-CPU time of each are kept. ``agree`` is the fraction of distinct samples on
 which LCE's argmax equals bnn2q's τ = 0 prediction (and Keras' the same). ``gemm_ms`` is the
 first layer alone as one float32 BLAS GEMM over the distinct samples (the per-sample limit)."""
@@ -69,12 +70,12 @@ def _models():
     }
 
 
-class LceWorker:
-    """The LCE subprocess: one JSON command per line."""
+class PeerWorker:
+    """A peer's subprocess (bench/lce_worker.py): one JSON command per line."""
 
-    def __init__(self):
+    def __init__(self, python=LCE_PYTHON):
         env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2")
-        self.proc = subprocess.Popen([str(LCE_PYTHON), str(ROOT / "bench" / "lce_worker.py")], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([str(python), str(ROOT / "bench" / "lce_worker.py")], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
     def ask(self, **cmd) -> dict:
@@ -126,10 +127,10 @@ def compare(key: str, rounds: int, quick: bool, tmp: Path) -> list[dict]:
     path = tmp / f"{key}.h5"
     model.save(path)
     net = bnn2q.load(str(path))
-    worker = LceWorker()
+    worker, keras = PeerWorker(), PeerWorker(sys.executable)
     rows = []
     try:
-        worker.ask(op="load", model=str(path), batch=batch)
+        worker.ask(op="load", model=str(path), batch=batch, engine="lce")
         for shots, n in ((1, n1), (15, n15)):
             x = np.random.default_rng(1).uniform(-1, 1, size=(n,) + tuple(shape)).astype(np.float32)
             peer_rows = np.repeat(x, shots, axis=0)
@@ -141,23 +142,24 @@ def compare(key: str, rounds: int, quick: bool, tmp: Path) -> list[dict]:
                 worker.ask(op="run", x=str(xpath), config=config)
                 probe[config] = worker.ask(op="run", x=str(xpath), config=config)["wall"]
             best_config = min(probe, key=probe.get)
-            keras_batch = min(len(peer_rows), 1024)
+            keras.ask(op="load", model=str(path), batch=min(len(peer_rows), 1024), engine="keras")
+            keras.ask(op="run", x=str(xpath), config="predict")
             fns = {f"bnn2q tau={tau}": (lambda tau=tau: bnn2q.simulate(net, x, quantumness=tau, shots=shots, seed=0,
                                                                           keep_bits=False)) for tau in TAUS}
-            fns["keras"] = lambda: model.predict(peer_rows, batch_size=keras_batch, verbose=0)
             fns["gemm"] = _first_layer_gemm(net, x)
             for fn in fns.values():
                 fn()
-            best = {name: [np.inf, np.inf] for name in list(fns) + ["lce"]}
+            best = {name: [np.inf, np.inf] for name in list(fns) + ["lce", "keras"]}
             outputs = {}
             for _ in range(rounds):
                 for name, fn in fns.items():
                     outputs[name], wall, cpu = _timed(fn)
                     best[name] = [min(best[name][0], wall), min(best[name][1], cpu)]
-                reply = worker.ask(op="run", x=str(xpath), config=best_config, out=str(tmp / "y.npy"))
-                best["lce"] = [min(best["lce"][0], reply["wall"]), min(best["lce"][1], reply["cpu"])]
-            lce_pred = np.load(tmp / "y.npy")[::shots].argmax(axis=1)
-            keras_pred = outputs["keras"][::shots].argmax(axis=1)
+                for peer, (proc, config) in {"lce": (worker, best_config), "keras": (keras, "predict")}.items():
+                    reply = proc.ask(op="run", x=str(xpath), config=config, out=str(tmp / f"{peer}.npy"))
+                    best[peer] = [min(best[peer][0], reply["wall"]), min(best[peer][1], reply["cpu"])]
+            lce_pred = np.load(tmp / "lce.npy")[::shots].argmax(axis=1)
+            keras_pred = np.load(tmp / "keras.npy")[::shots].argmax(axis=1)
             ours = outputs["bnn2q tau=0.0"].predictions
             for tau in TAUS:
                 wall, cpu = best[f"bnn2q tau={tau}"]
@@ -177,6 +179,7 @@ def compare(key: str, rounds: int, quick: bool, tmp: Path) -> list[dict]:
             print(json.dumps(rows[-2:], indent=None)[:400], flush=True)
     finally:
         worker.close()
+        keras.close()
     return rows
 
 

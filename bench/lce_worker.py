@@ -1,11 +1,15 @@
-"""Larq Compute Engine's side of bench/lce.py, run by ``.venv-lce/bin/python`` (LCE 0.16,
-TensorFlow 2.16, tf_keras): it never imports bnn2q.
+"""A peer's side of bench/lce.py, in a process of its own: Larq Compute Engine (run by
+``.venv-lce/bin/python``: LCE 0.16, TensorFlow 2.16, tf_keras) or Keras ``predict`` (the main
+environment's TensorFlow). It never imports bnn2q, and no peer's thread pools share a process
+with the simulator.
 
 Reads one JSON command per line on stdin, answers one JSON line on stdout:
 
-    {"op": "load", "model": "m.h5", "batch": B}      convert the .h5 at a fixed batch B with
+    {"op": "load", "model": "m.h5", "batch": B, "engine": "lce" | "keras"}
+                                                      lce: convert the .h5 at a fixed batch B with
                                                       lce.convert_keras_model; one Interpreter per
-                                                      configuration (2 threads)
+                                                      configuration (2 threads); keras: the model,
+                                                      predict at batch_size B (config "predict")
     {"op": "run", "x": "x.npy", "config": NAME, "out": "y.npy"}   predict every row, B at a
                                                       time; answers wall and process-CPU seconds
     {"op": "quit"}
@@ -34,10 +38,14 @@ CONFIGS = {
 THREADS = int(os.environ.get("LCE_THREADS", "2"))
 
 
-def _load(path: str, batch: int) -> dict:
+def _load(path: str, batch: int, engine: str) -> dict:
     import larq  # noqa: F401  (registers Larq's layers for deserialization)
-    import larq_compute_engine as lce
     import tensorflow as tf
+
+    if engine == "keras":
+        model = tf.keras.models.load_model(path, compile=False)
+        return {"predict": lambda x: model.predict(x, batch_size=batch, verbose=0)}
+    import larq_compute_engine as lce
 
     class InputLayer(tf.keras.layers.InputLayer):
         """Reads the InputLayer of tf_keras ≥ 2.17 (its ``optional`` flag, always False here)."""
@@ -51,7 +59,8 @@ def _load(path: str, batch: int) -> dict:
     flatbuffer = lce.convert_keras_model(fixed)
     from larq_compute_engine.tflite.python.interpreter import Interpreter
 
-    return {name: Interpreter(flatbuffer, num_threads=THREADS, **flags) for name, flags in CONFIGS.items()}
+    return {name: lambda x, i=Interpreter(flatbuffer, num_threads=THREADS, **flags): _run(i, x, batch)
+            for name, flags in CONFIGS.items()}
 
 
 def _run(interpreter, x: np.ndarray, batch: int) -> np.ndarray:
@@ -72,12 +81,12 @@ def main() -> None:
             break
         if cmd["op"] == "load":
             batch = int(cmd["batch"])
-            interpreters = _load(cmd["model"], batch)
+            interpreters = _load(cmd["model"], batch, cmd.get("engine", "lce"))
             reply = {"configs": list(interpreters)}
         else:
             x = np.load(cmd["x"]).astype(np.float32)
             wall, cpu = time.perf_counter(), time.process_time()
-            y = _run(interpreters[cmd["config"]], x, batch)
+            y = interpreters[cmd["config"]](x)
             reply = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
             if cmd.get("out"):
                 np.save(cmd["out"], y)
