@@ -57,15 +57,18 @@ class FirstLayer32:
 
     @classmethod
     def match(cls, net: Network) -> "FirstLayer32 | None":
-        """The layer when the encoder is a dense layer on the input, an optional affine step and
-        reshapes, and nothing but hidden layer 0 reads it; else None."""
+        """The layer when the encoder is a dense layer on the (reshaped) input, an optional
+        affine step and reshapes, and nothing but hidden layer 0's sign reads it; else None."""
         encoder = net.stage(ENCODER)
         if not encoder or not net.hidden:
             return None
         layer = net.hidden[0]
         dense = affine = None
+        flat = {INPUT}  # the input and reshapes of it: the same values in the same flat order
         for step in encoder:
-            if isinstance(step.op, Dense) and dense is None and step.inputs == (INPUT,):
+            if isinstance(step.op, Reshape) and dense is None and step.inputs[0] in flat:
+                flat.add(step.output)
+            elif isinstance(step.op, Dense) and dense is None and step.inputs[0] in flat:
                 dense = step
             elif isinstance(step.op, Affine) and dense is not None and affine is None:
                 affine = step
@@ -83,7 +86,7 @@ class FirstLayer32:
         if affine is None:
             scale, offset = np.ones(width), np.zeros(width)
         else:
-            scale, offset = affine.op.full(net.shapes[dense.output])
+            scale, offset = affine.op.full(net.shapes[affine.inputs[0]])
         if np.prod(layer.shape) != width:
             return None
         return cls(layer.preactivation, tuple(layer.shape), layer.strict, dense.op.weight,
