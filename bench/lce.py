@@ -10,8 +10,9 @@ ways) and the same inputs on every side. LCE runs in a subprocess of its own env
 configurations (indirect BGEMM on/off × XNNPack on/off); the fastest on the workload is timed.
 Keras ``predict`` (TensorFlow 2.21, batch 1,024) runs in a subprocess too, so that no peer's
 thread pools spin beside the simulator. A peer computes one forward pass per
-shot (samples × shots rows, as the TensorFlow comparison in bench/conv.py); bnn2q samples
-``shots`` outcomes of each distinct sample (``keep_bits=False``: logits only, as the peers).
+shot (samples × shots rows, as the TensorFlow comparison in bench/conv.py); bnn2q (its packed
+path, which ``auto`` takes once numba is loaded) samples ``shots`` outcomes of each distinct
+sample (``keep_bits=False``: logits only, as the peers).
 Rounds are interleaved (bnn2q τ = 0, bnn2q τ = 0.5, the GEMM, LCE, Keras in turn); the best wall time
 and the best process-CPU time of each are kept. ``agree`` is the fraction of distinct samples on
 which LCE's argmax equals bnn2q's τ = 0 prediction (and Keras' the same). ``gemm_ms`` is the
@@ -63,10 +64,10 @@ def _models():
 
     # name → (make, distinct samples at 1 shot, at 15 shots, LCE batch)
     return {
-        "dense": ("784-256-256-10", lambda: dense_model((256, 256)), 10_000, 10_000, 10_000),
-        "wide": ("784-1024-1024-1024-10", lambda: dense_model((1024, 1024, 1024)), 10_000, 2_000, 2_000),
-        "conv": ("32x32x3 conv 64/128/256", cifar_like, 1_000, 200, 500),
-        "alexnet": ("BinaryAlexNet 64x64x3", binary_alexnet, 100, 20, 50),
+        "dense": ("784-256-256-10", lambda: dense_model((256, 256)), 10_000, 2_000, 10_000),
+        "wide": ("784-1024-1024-1024-10", lambda: dense_model((1024, 1024, 1024)), 10_000, 1_000, 2_000),
+        "conv": ("32x32x3 conv 64/128/256", cifar_like, 1_000, 100, 500),
+        "alexnet": ("BinaryAlexNet 64x64x3", binary_alexnet, 100, 10, 50),
     }
 
 
@@ -119,6 +120,7 @@ def _timed(fn):
 
 def compare(key: str, rounds: int, quick: bool, tmp: Path) -> list[dict]:
     import bnn2q
+    from bench.paths import simulate
 
     label, make, n1, n15, batch = _models()[key]
     if quick:
@@ -144,8 +146,8 @@ def compare(key: str, rounds: int, quick: bool, tmp: Path) -> list[dict]:
             best_config = min(probe, key=probe.get)
             keras.ask(op="load", model=str(path), batch=min(len(peer_rows), 1024), engine="keras")
             keras.ask(op="run", x=str(xpath), config="predict")
-            fns = {f"bnn2q tau={tau}": (lambda tau=tau: bnn2q.simulate(net, x, quantumness=tau, shots=shots, seed=0,
-                                                                          keep_bits=False)) for tau in TAUS}
+            fns = {f"bnn2q tau={tau}": (lambda tau=tau: simulate("packed", net, x, quantumness=tau, shots=shots,
+                                                                    seed=0, keep_bits=False)) for tau in TAUS}
             fns["gemm"] = _first_layer_gemm(net, x)
             for fn in fns.values():
                 fn()
@@ -199,10 +201,10 @@ def main(argv=None) -> None:
     print(f"# bnn2q vs Larq Compute Engine 0.16\n\nmachine: {machine()}; load average {load[0]:.1f}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for key in args.only:
+        for key in args.only:  # the CSV is rewritten after each network: a long run keeps what it measured
             rows += compare(key, args.rounds, args.quick, Path(tmp))
-    emit("bnn2q vs LCE and Keras predict (ratio = peer time / bnn2q time, > 1: bnn2q faster)", rows,
-         args.results / "lce.csv")
+            emit("bnn2q vs LCE and Keras predict (ratio = peer time / bnn2q time, > 1: bnn2q faster)", rows,
+                 args.results / "lce.csv")
     (args.results / "lce_conditions.json").write_text(json.dumps({
         "machine": machine(), "load_average_start": load, "load_average_end": os.getloadavg(),
         "rounds": args.rounds, "command": "python bench/lce.py " + " ".join(argv or sys.argv[1:]),

@@ -5,18 +5,23 @@
 784-256-256-10 (random ±1 network, bench/networks.py), packed path, N distinct samples × 1 and
 × 15 shots, τ = 0 and τ = 0.5, with and without readout noise. Stages: the first layer (GEMM
 and its signs or law), random words, firing and packing, XNOR-popcount sums, the rest
-(tables, logits, Python). Writes bench/results/stages.csv."""
+(tables, logits, Python). One thread (BLAS and the kernels alike, unless set otherwise): process
+CPU time counts every thread, and cProfile would charge a second thread's work to whatever the
+main thread waits in. Writes bench/results/stages.csv."""
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("BNN2Q_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
