@@ -13,8 +13,11 @@ PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
 HELIOS := .venv-helios
 HELIOS_STAMP := $(HELIOS)/.installed
+# The optional Larq Compute Engine environment (LCE 0.16 needs TensorFlow 2.16): bench/lce.py only.
+LCE := .venv-lce
+LCE_STAMP := $(LCE)/.installed
 
-.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum
+.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum lce lce-lock bench-lce
 
 $(STAMP): requirements.lock requirements-zoo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,5 +62,19 @@ helios-lock: $(STAMP)
 bench-quantinuum: $(STAMP)
 	$(BIN)/python bench/quantinuum.py
 
+# Larq Compute Engine 0.16 (TensorFlow 2.16, tf_keras) beside bnn2q: optional, for bench/lce.py.
+lce: $(LCE_STAMP)
+
+$(LCE_STAMP): requirements-lce.lock $(STAMP)
+	$(PYTHON) -m venv $(LCE)
+	$(BIN)/uv pip sync -q --python $(LCE)/bin/python --require-hashes requirements-lce.lock
+	touch $@
+
+lce-lock: $(STAMP)
+	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements-lce.in -o requirements-lce.lock
+
+bench-lce: $(STAMP) $(LCE_STAMP)
+	$(BIN)/python bench/lce.py
+
 clean:
-	rm -rf $(VENV) $(HELIOS) build .pytest_cache
+	rm -rf $(VENV) $(HELIOS) $(LCE) build .pytest_cache

@@ -86,3 +86,32 @@ def conv_memory(quick: bool = False) -> list[dict]:
             row["packed_call_to_tf_call"] = row["packed_call_mib"] / row["tf_call_mib"]
             rows.append(row)
     return rows
+
+
+#: (samples, shots) mixes of the 32×32×3 net against TensorFlow's forward time.
+MIXES = [(20, 10), (100, 1), (10, 50)]
+
+
+def conv_mixes(repeat: int, quick: bool = False) -> list[dict]:
+    """The 32×32×3 conv net at every samples × shots mix, τ = 0 and 0.5 (packed path), against
+    TensorFlow's forward pass over the same samples × shots rows; interleaved rounds."""
+    import bnn2q
+
+    model, shape = NETS["cifar-like 32x32x3"]()
+    net = bnn2q.load(model)
+    rows = []
+    for samples, shots in MIXES:
+        x = _inputs(shape, samples)
+        fns = {"tf": tf_forward(model, x, shots)}
+        for tau in (0.0, 0.5):
+            fns[tau] = lambda tau=tau: simulate("packed", net, x, quantumness=tau, shots=shots, seed=0)
+        for fn in fns.values():
+            fn()
+        best = best_times(fns, 1 if quick else max(3, repeat))
+        tw, tc = best["tf"]
+        for tau in (0.0, 0.5):
+            pw, pc = best[tau]
+            rows.append({"network": "cifar-like 32x32x3", "samples": samples, "shots": shots, "tau": tau,
+                         "tf_ms": tw * 1e3, "packed_ms": pw * 1e3, "packed_to_tf": pw / tw,
+                         "tf_cpu_ms": tc * 1e3, "packed_cpu_ms": pc * 1e3, "packed_to_tf_cpu": pc / tc})
+    return rows

@@ -155,12 +155,12 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, skip the largest runs")
     parser.add_argument("--repeat", type=int, default=None, help="timing repeats (best of)")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="sections to run: floor noise conv peers compile finetune memory")
+                        help="sections to run: floor noise conv mixes peers compile finetune memory")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"CSV folder (default {RESULTS})")
     args = parser.parse_args(argv)
     out = args.results
     repeat = args.repeat or (3 if args.quick else 10)
-    only = set(args.only or ["floor", "noise", "conv", "peers", "compile", "finetune", "memory"])
+    only = set(args.only or ["floor", "noise", "conv", "mixes", "peers", "compile", "finetune", "memory"])
     print(f"# bnn2q benchmark\n\nmachine: {machine()}")
     if "floor" in only:
         emit("(1)+(2) simulator (bit-packed and NumPy paths) vs float32 matmul floor",
@@ -175,6 +175,11 @@ def main(argv=None) -> None:
              out / "conv.csv")
         emit("(6) convolutional BNNs: peak memory vs TensorFlow (fresh process each)", conv_memory(args.quick),
              out / "conv_memory.csv")
+    if "mixes" in only:
+        from bench.conv import conv_mixes
+
+        emit("(6b) the 32x32x3 conv net at every samples x shots mix vs TensorFlow's forward pass",
+             conv_mixes(repeat, args.quick), out / "conv_mixes.csv")
     if "peers" in only:
         from bench.peers import peers
 

@@ -8,11 +8,14 @@ from ..errors import InputError
 from ..ir import Network
 
 
-def prepare_inputs(net: Network, x) -> np.ndarray:
-    """Return x as float64 [n_samples, n_inputs] in flat channels-last order.
+def prepare_inputs(net: Network, x, keep_float32: bool = False) -> np.ndarray:
+    """Return x as float64 [n_samples, n_inputs] in flat channels-last order (``keep_float32``:
+    float32 input stays float32, uncopied).
 
     Accepts one sample (the model's input shape or flat) or a batch of either."""
-    arr = np.asarray(x, dtype=np.float64)
+    arr = np.asarray(x)
+    if not (keep_float32 and arr.dtype == np.float32):
+        arr = arr.astype(np.float64, copy=False)
     n_in = net.n_inputs
     if arr.size == n_in and arr.ndim <= len(net.input_shape) and arr.ndim >= 1:
         arr = arr.reshape(1, n_in)

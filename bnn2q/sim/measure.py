@@ -22,6 +22,23 @@ def measure(sampler, block, k: int, words, out: np.ndarray) -> None:
         block.measured(k, bits.view(np.uint8), None)
 
 
+def _at_step(act, u: np.ndarray, strict: bool, law) -> np.ndarray:
+    """``law(u)`` of a layer at τ = 0, where it depends on σ = [u ≥ 0] (``strict``: u > 0) alone:
+    evaluated at u = ±1 for each neuron and picked per element, not evaluated per element. A
+    bool u is σ itself (``encode32``)."""
+    if act.quantumness != 0.0:
+        return law(u)
+    width = u.shape[-1]
+    pair = law(np.repeat(np.array([[-1.0], [1.0]]), width, axis=1))  # [2, width]
+    fires = u if u.dtype == np.bool_ else (u > 0 if strict else u >= 0)
+    return np.where(fires, pair[1], pair[0])
+
+
+def _real(u: np.ndarray) -> np.ndarray:
+    """A pre-activation given as its sign σ (bool, at τ = 0) as ±1; others unchanged."""
+    return np.where(u, np.float32(1.0), np.float32(-1.0)) if u.dtype == np.bool_ else u
+
+
 def _sums(sampler, block, fused) -> np.ndarray:
     """z of a fused layer, [rows, width] (int32 when packed, else float32), max-pooled."""
     packed = sampler.plan.fused_linears.get(fused.layer)
@@ -66,13 +83,16 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
             measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
     else:
         u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
+        act, strict = sampler.act, layer.strict
         if not sampler.by_angle:
-            fire_rows(quantize(sampler.act.p_one(u, strict=layer.strict)), rep, words, out, packed, layout)
+            fire_rows(_at_step(act, u, strict, lambda v: quantize(act.p_one(v, strict=strict))), rep, words, out,
+                      packed, layout)
+        elif carry is None and rep > 1:  # noise: a law of the angle alone, once per sample
+            law = _at_step(act, u, strict, lambda v: quantize(angle_law(*half_angle(act, v, strict), noise)))
+            fire_rows(law, rep, words, out, packed, layout)
         else:
-            cos_half, sin_half = half_angle(sampler.act, u, layer.strict)
-            if carry is None and rep > 1:  # noise: a law of the angle alone, once per sample
-                fire_rows(quantize(angle_law(cos_half, sin_half, noise)), rep, words, out, packed, layout)
-            elif carry is None:  # a law per row (u read measured bits): in the fused pass
+            cos_half, sin_half = half_angle(sampler.act, _real(u), layer.strict)
+            if carry is None:  # a law per row (u read measured bits): in the fused pass
                 measure_angles((np.stack([cos_half, sin_half], axis=-1), rep), words, out, packed, layout, None,
                                sampler.act.fidelity, last, noise)
             elif carry.fresh:  # fresh qubits: law and both possible states after it, per row
@@ -110,8 +130,9 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
         u = block.value(layer.preactivation)
         u = u.reshape(u.shape[:2] + (layer.width,))
         if not sampler.by_angle:
-            return fire(words, quantize(sampler.act.p_one(u, strict=layer.strict)), out)
-        cos_half, sin_half = half_angle(sampler.act, u, layer.strict)
+            act, strict = sampler.act, layer.strict
+            return fire(words, _at_step(act, u, strict, lambda v: quantize(act.p_one(v, strict=strict))), out)
+        cos_half, sin_half = half_angle(sampler.act, _real(u), layer.strict)
     noise = None if sampler.noise is None else sampler.noise[k]
     if sampler.state is not None:
         return sampler.state.measure(k, cos_half, sin_half, words, out, noise)

@@ -25,6 +25,7 @@ would:
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from ..ir.network import ENCODER
 from ..noise import resolve
 from .block import Block
 from .blocks import blocks
+from .encode32 import FirstLayer32
 from .measure import measure
 from .memory import check_memory
 from .neurons import CarriedState
@@ -103,7 +105,7 @@ def simulate(
         act = activations.Rotation(act.quantumness)
     shots = check_shots(shots)
     first_sample = check_first_sample(first_sample)
-    xs = prepare_inputs(net, x)
+    xs = prepare_inputs(net, x, keep_float32=True)
     layer_noise = resolve(noise, net, act)
     if act.is_classical and layer_noise is None:
         # Every draw is certain: run one shot and let the others share it.
@@ -148,11 +150,17 @@ class _Sampler:
         # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
         self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
         self.block_elements = PACKED_BLOCK_ELEMENTS if self.packed else BLOCK_ELEMENTS
+        # The encoder's convolutions in float64 in a fixed order (numba) on either path once
+        # numba is loaded: a sample's sums do not depend on the rows beside it.
+        direct = (self.packed or "numba" in sys.modules) and packed.available()
+        self.encoder_kernels = Kernels(direct_conv=direct) if direct else self.kernels
         check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
         classical = act.is_classical and noise is None
         self.words = None if classical else WordStream(seed, net.n_neurons, jit=self.packed)
         self.encoder = net.stage(ENCODER)
+        # At τ = 0 the first layer's outcomes depend on its signs alone: float32, exactly.
+        self.first32 = FirstLayer32.match(net) if act.quantumness == 0.0 else None
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
@@ -185,12 +193,17 @@ class _Sampler:
         return SimResult(self.bits_out, self.logits)
 
     def _encode(self, lo: int, hi: int) -> dict:
-        """Encoder values of samples [lo, hi), float64 with a shot axis of 1."""
-        values = {INPUT: self.xs[lo:hi, None]}
+        """Encoder values of samples [lo, hi), float64 with a shot axis of 1 (with ``first32``:
+        only the first layer's pre-activation, as its sign σ: bool)."""
+        x = self.xs[lo:hi]
+        if self.first32 is not None:
+            fires = self.first32.signs(x.reshape(hi - lo, -1), jit=self.packed)
+            return {self.first32.value: fires.reshape((hi - lo, 1) + self.first32.shape)}
+        values = {INPUT: x.astype(np.float64, copy=False)[:, None]}
         for step in self.encoder:
             args = [values[v] for v in step.inputs]
-            values[step.output] = self.kernels.run(step.op, args, [self.net.shapes[v] for v in step.inputs],
-                                                   self.net.shapes[step.output])
+            values[step.output] = self.encoder_kernels.run(step.op, args, [self.net.shapes[v] for v in step.inputs],
+                                                           self.net.shapes[step.output])
         return values
 
     def _words(self, b, k: int) -> np.ndarray | None:

@@ -192,3 +192,18 @@ def test_kernels_compile_uncached_where_nothing_is_writable(monkeypatch):
 
     monkeypatch.setattr(jit, "_njit", fake_njit)
     assert jit.njit(lambda: 1)() == 1 and calls == [True, False]
+
+
+@pytest.mark.parametrize("in_shape,kernel,strides,padding", CONVS)
+def test_direct_float64_conv_equals_im2col_and_ignores_its_neighbours(in_shape, kernel, strides, padding):
+    """The encoder's float64 convolution (numba, fixed order): the im2col + BLAS result to
+    rounding, and each row's sums the same whatever rows share the call."""
+    rng = np.random.default_rng(3)
+    op = Conv2D("c", rng.normal(size=kernel + (in_shape[2], 5)), in_shape=in_shape, strides=strides,
+                padding=padding)
+    x = rng.uniform(-1, 1, (7,) + in_shape)
+    want = Kernels().run(op, [x], [in_shape], op.shape_out)
+    direct = Kernels(direct_conv=True)
+    got = direct.run(op, [x], [in_shape], op.shape_out)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(direct.run(op, [x[3:5]], [in_shape], op.shape_out), got[3:5])

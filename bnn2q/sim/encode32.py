@@ -1,0 +1,139 @@
+"""The first hidden layer's signs from real inputs in float32 — one BLAS GEMM over every distinct
+sample — with the float64 path's outcomes, exactly.
+
+At τ = 0 a first-layer neuron's outcome depends on σ = [u ≥ 0] alone (``strict``: u > 0), with
+u = a · (W x) + c. The float32 GEMM's rounding is bounded rigorously: for any summation order
+(BLAS blocks and FMA included),
+
+    |fl32(W x)_j − (W x)_j| ≤ γ_{n+2} Σ_i |W_ji| |x_i| ≤ γ_{n+2} · max_i |W_ji| · ‖x‖₁,
+    γ_m = m u / (1 − m u),  u = 2⁻²⁴,
+
+the +2 covering x and W rounded to float32; the affine step in float32 adds at most
+4 u (|a z| + |c|). Wherever |u32| exceeds that bound (times 1.01, which also covers the float64
+path's own rounding, ~2⁻²⁹ of it), u32 has the sign of the float64 value; the few elements
+within it are recomputed in float64, one dot product each, and the ties among them (z = 0 to the
+last bit) from the correctly rounded sum. So the signs are the float64 path's — the classical
+limit stays exact, ties decided by the input's value rather than a summation order — at the
+cost of a float32 GEMM and one pass over its output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ir import INPUT, Affine, Dense, Network, Reshape
+from ..ir.network import ENCODER
+
+U32 = 2.0 ** -24
+#: Slack on the bound: the float64 path's own rounding and the bound's arithmetic.
+SLACK = 1.01
+
+
+@dataclass(eq=False)
+class FirstLayer32:
+    """Hidden layer 0 as u = a · (W x) + c from the input (``match`` finds it)."""
+
+    value: str  # the pre-activation's name
+    shape: tuple
+    strict: bool
+    weight: np.ndarray  # float64 [width, n_in]
+    scale: np.ndarray  # float64 [width]
+    offset: np.ndarray  # float64 [width]
+
+    def __post_init__(self):
+        n_in = self.weight.shape[1]
+        self.w32 = np.ascontiguousarray(self.weight.T, dtype=np.float32)
+        self.a32 = self.scale.astype(np.float32)
+        self.c32 = self.offset.astype(np.float32)
+        gamma = (n_in + 2) * U32 / (1 - (n_in + 2) * U32)
+        # Per neuron: the GEMM's bound on u per unit of ‖x‖₁ (the sum itself in float32: + n u).
+        self.per_norm = (SLACK * gamma * (1 + (n_in + 1) * U32) * np.abs(self.weight).max(axis=1, initial=0)
+                         * np.abs(self.scale)).astype(np.float32)
+        self.round_scale = np.float32(SLACK * 4 * U32)
+        self.abs_offset = 2 * np.abs(self.c32)  # |a z| + |c| ≤ |u| + 2 |c|
+
+    @classmethod
+    def match(cls, net: Network) -> "FirstLayer32 | None":
+        """The layer when the encoder is a dense layer on the (reshaped) input, an optional
+        affine step and reshapes, and nothing but hidden layer 0's sign reads it; else None."""
+        encoder = net.stage(ENCODER)
+        if not encoder or not net.hidden:
+            return None
+        layer = net.hidden[0]
+        dense = affine = None
+        flat = {INPUT}  # the input and reshapes of it: the same values in the same flat order
+        for step in encoder:
+            if isinstance(step.op, Reshape) and dense is None and step.inputs[0] in flat:
+                flat.add(step.output)
+            elif isinstance(step.op, Dense) and dense is None and step.inputs[0] in flat:
+                dense = step
+            elif isinstance(step.op, Affine) and dense is not None and affine is None:
+                affine = step
+            elif not isinstance(step.op, Reshape) or dense is None:
+                return None
+        if dense is None or encoder[-1].output != layer.preactivation:
+            return None
+        inside = {s.output for s in encoder}
+        for value in (inside | {INPUT}) - {layer.preactivation}:
+            if any(c.stage != ENCODER for c in net.consumers.get(value, [])):
+                return None
+        if any(c.output != layer.output for c in net.consumers.get(layer.preactivation, [])):
+            return None  # u is read as a real value too (a residual stream): not its sign alone
+        width = dense.op.n_out
+        if affine is None:
+            scale, offset = np.ones(width), np.zeros(width)
+        else:
+            scale, offset = affine.op.full(net.shapes[affine.inputs[0]])
+        if np.prod(layer.shape) != width:
+            return None
+        return cls(layer.preactivation, tuple(layer.shape), layer.strict, dense.op.weight,
+                   np.ascontiguousarray(scale, dtype=np.float64), np.ascontiguousarray(offset, dtype=np.float64))
+
+    def signs(self, x: np.ndarray, jit: bool = False) -> np.ndarray:
+        """σ of every sample and neuron, bool [n, width], as the float64 path computes it
+        (``jit``: the pass after the GEMM in numba, ``packed.signs``)."""
+        x32 = x if x.dtype == np.float32 else x.astype(np.float32)
+        u = x32 @ self.w32  # BLAS sgemm
+        if jit:
+            from .packed.signs import decide
+
+            fires = np.empty(u.shape, np.uint8)
+            undecided = np.empty(u.shape[0], np.int32)
+            decide(x32, u, self, fires, undecided)
+            rows = np.flatnonzero(undecided)
+            if rows.size:
+                sub, cols = np.nonzero(fires[rows] == 2)
+                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols)
+            return fires.view(np.bool_)
+        u *= self.a32
+        u += self.c32
+        norm = np.abs(x32).sum(axis=1, dtype=np.float32)
+        bound = np.abs(u)
+        bound += self.abs_offset
+        bound *= self.round_scale
+        bound += norm[:, None] * self.per_norm[None, :]
+        fires = u > 0 if self.strict else u >= 0
+        rows, cols = np.nonzero(np.abs(u) <= bound)
+        if rows.size:
+            fires[rows, cols] = self.exact_signs(x, rows, cols)
+        return fires
+
+    def exact_signs(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """σ of the given (sample, neuron) pairs from float64 dot products; where even those
+        are within their rounding (ties: z = 0 up to the data's last bit), from the correctly
+        rounded sum of the products (``math.fsum``; exact for ±1 kernels), so that a tie is
+        decided by the input's value, not by a summation order."""
+        xs = x[rows].astype(np.float64)
+        w = self.weight[cols]
+        z = np.einsum("ij,ij->i", xs, w)
+        a, c = self.scale[cols], self.offset[cols]
+        u = z * a + c
+        n = x.shape[1]
+        bound = 2 * (n + 4) * 2.0 ** -53 * (np.abs(a) * np.einsum("ij,ij->i", np.abs(xs), np.abs(w))
+                                              + np.abs(u) + 2 * np.abs(c))
+        for i in np.flatnonzero(np.abs(u) <= bound):
+            u[i] = math.fsum(xs[i] * w[i]) * a[i] + c[i]
+        return u > 0 if self.strict else u >= 0

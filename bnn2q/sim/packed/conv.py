@@ -1,0 +1,52 @@
+"""Direct convolution of real values in float64 (numba), for the encoder's first layers.
+
+An image's 3×3×3 patches make an im2col GEMM with K = 27: BLAS spends more on the patch copy
+than on the sums. Here each output pixel accumulates its taps over the output channels (the
+vectorized loop) in a fixed order — so a sample's sums do not depend on which rows share the
+call (BLAS's blocking would make them differ in the last bit), and both paths use it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import njit, split_rows
+
+
+@njit
+def conv_rows(r0, r1, x, kernel, strides, padding, out):
+    """out[r] = conv(x[r], kernel) for r0 ≤ r < r1: x [rows, h, w, c_in], kernel [kh, kw, c_in,
+    c_out], out [rows, oh, ow, c_out] (zero padding (top, left) = padding)."""
+    _, h, w, cin = x.shape
+    kh, kw, _, cout = kernel.shape
+    _, oh, ow, _ = out.shape
+    sh, sw = strides
+    pt, pl = padding
+    acc = np.empty(cout, np.float64)
+    for r in range(r0, r1):
+        for i in range(oh):
+            for j in range(ow):
+                acc[:] = 0.0
+                for a in range(kh):
+                    ii = i * sh - pt + a
+                    if ii < 0 or ii >= h:
+                        continue
+                    for b in range(kw):
+                        jj = j * sw - pl + b
+                        if jj < 0 or jj >= w:
+                            continue
+                        for c in range(cin):
+                            v = x[r, ii, jj, c]
+                            for o in range(cout):
+                                acc[o] += v * kernel[a, b, c, o]
+                for o in range(cout):
+                    out[r, i, j, o] = acc[o]
+
+
+def conv2d(op, x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """float64 [rows, oh, ow, c_out] of an ungrouped convolution of x [rows, h, w, c_in]."""
+    oh, ow, cout = op.shape_out
+    out = np.empty((x.shape[0], oh, ow, cout), np.float64)
+    pt, _, pl, _ = op.padding
+    split_rows(conv_rows, x.shape[0], oh * ow * cout, np.ascontiguousarray(x, np.float64), kernel,
+               tuple(op.strides), (pt, pl), out)
+    return out
