@@ -22,12 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .thresholds import WORD_BITS
+from .splitmix import GAMMA, MASK, MIX1, MIX2
 
-GAMMA = np.uint64(0x9E3779B97F4A7C15)
-MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-MIX2 = np.uint64(0x94D049BB133111EB)
-MASK = np.uint64((1 << WORD_BITS) - 1)
 
 
 def seed_key(seed) -> np.uint64:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..words import GAMMA, MASK, MIX1, MIX2
+from ..splitmix import GAMMA, MASK, MIX1, MIX2
 from .jit import njit, split_rows
 
 
