@@ -4,6 +4,7 @@ for the carried state, consecutive-layer correlations), surrogate gradients, ser
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -69,7 +70,10 @@ def test_outcome_frequencies_match_the_simulator(digits_model, digits, knobs):
     pair = lambda bits: np.einsum("nsi,nsj->nsij", bits[0], bits[1]).astype(np.uint8).reshape(  # noqa: E731
         len(x), SHOTS, -1)
     z = z_scores(pair(ours), pair(sim.bits))  # joint firing of consecutive layers' neurons
-    assert np.max(np.abs(z)) < 5.5 and 0.7 < np.mean(z**2) < 1.35, f"correlations: mean z² {np.mean(z**2):.3f}"
+    # 81,920 pair frequencies (sharing neurons, so not independent): the largest |z| is held to a
+    # Bonferroni bound at a family-wise 1e-4 (≈ 6.0); the mean z² is the sharp check.
+    bound = NormalDist().inv_cdf(1 - 1e-4 / (2 * z.size))
+    assert np.max(np.abs(z)) < bound and 0.7 < np.mean(z**2) < 1.35, f"correlations: mean z² {np.mean(z**2):.3f}"
 
 
 def test_first_layer_frequencies_equal_p_one(digits_model, digits):
