@@ -105,7 +105,7 @@ def _first_layer_gemm(net, x):
     if isinstance(first, Dense):
         w = np.ascontiguousarray(first.weight.T, dtype=np.float32)
         return lambda: x32 @ w
-    from bnn2q.sim.kernels import Kernels
+    from bnn2q.host.kernels import Kernels
 
     kernels = Kernels()
     xs = x.astype(np.float32).reshape((len(x),) + first.in_shape)

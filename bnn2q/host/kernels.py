@@ -22,8 +22,9 @@ class Kernels:
     """Evaluates ops on batched arrays; ``run(op, args, in_shapes, shape)`` returns the output
     with the args' leading axes followed by ``shape``."""
 
-    def __init__(self, direct_conv: bool = False):
-        """``direct_conv``: float64 convolutions by ``packed.conv`` (numba), not im2col + BLAS."""
+    def __init__(self, direct_conv=None):
+        """``direct_conv``: a function computing float64 convolutions in a fixed order, used
+        instead of im2col + BLAS (the simulator passes its numba kernel, ``sim.packed.conv``)."""
         self._cache: dict = {}
         self.direct_conv = direct_conv
 
@@ -51,11 +52,9 @@ class Kernels:
         batch = int(np.prod(lead, dtype=np.int64))
         kh, kw, cin_g, cout = op.kernel.shape
         oh, ow, _ = op.shape_out
-        if self.direct_conv and x.dtype == np.float64 and op.groups == 1:
-            from .packed.conv import conv2d
-
+        if self.direct_conv is not None and x.dtype == np.float64 and op.groups == 1:
             full = self._const((id(op), "direct"), lambda: np.ascontiguousarray(op.kernel, dtype=np.float64))
-            return conv2d(op, x.reshape((batch, h, w, c)), full).reshape(lead + (oh, ow, cout))
+            return self.direct_conv(op, x.reshape((batch, h, w, c)), full).reshape(lead + (oh, ow, cout))
         kernel = self._const((id(op), x.dtype), lambda: np.ascontiguousarray(
             op.kernel.reshape(kh * kw * cin_g, cout), dtype=x.dtype))
         xb = x.reshape((batch, h, w, c))

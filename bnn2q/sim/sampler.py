@@ -153,7 +153,12 @@ class _Sampler:
         # The encoder's convolutions in float64 in a fixed order (numba) on either path once
         # numba is loaded: a sample's sums do not depend on the rows beside it.
         direct = (self.packed or "numba" in sys.modules) and packed.available()
-        self.encoder_kernels = Kernels(direct_conv=direct) if direct else self.kernels
+        if direct:
+            from .packed.conv import conv2d
+
+            self.encoder_kernels = Kernels(direct_conv=conv2d)
+        else:
+            self.encoder_kernels = self.kernels
         check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
         classical = act.is_classical and noise is None

@@ -14,7 +14,7 @@ from bnn2q.ir.build import Layer, chain
 from bnn2q.passes import canonicalize
 from bnn2q.sim import packed
 from bnn2q.sim.encode32 import FirstLayer32
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 
 from .nets import NETS, pm1
 

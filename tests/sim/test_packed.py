@@ -17,8 +17,9 @@ import pytest
 import bnn2q
 from bnn2q import activations, noise
 from bnn2q.ir import Conv2D, Dense
-from bnn2q.sim import packed, sampler, simulate_reference
 from bnn2q.host.kernels import Kernels
+from bnn2q.sim import packed, sampler, simulate_reference
+from bnn2q.sim.packed.conv import conv2d
 
 from .nets import NETS, dense_net, inputs
 from .test_fast_path import mismatches
@@ -203,7 +204,7 @@ def test_direct_float64_conv_equals_im2col_and_ignores_its_neighbours(in_shape, 
                 padding=padding)
     x = rng.uniform(-1, 1, (7,) + in_shape)
     want = Kernels().run(op, [x], [in_shape], op.shape_out)
-    direct = Kernels(direct_conv=True)
+    direct = Kernels(direct_conv=conv2d)
     got = direct.run(op, [x], [in_shape], op.shape_out)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(direct.run(op, [x[3:5]], [in_shape], op.shape_out), got[3:5])
