@@ -63,6 +63,20 @@ def atomic_path(path, suffix: str = ".tmp"):
         raise
 
 
+def check_writable(path) -> None:
+    """Refuse now, in one line, a path ``atomic_path`` would refuse later (for a command that
+    works long before it writes): the rules above, and a probe file created and removed."""
+    try:
+        with atomic_path(path):
+            raise _Probe
+    except _Probe:
+        pass
+
+
+class _Probe(Exception):
+    """Leaves ``atomic_path`` without replacing the target."""
+
+
 def write_text_atomically(path, text: str) -> None:
     """Write ``text`` to ``path`` whole, UTF-8, newlines as given."""
     write_bytes_atomically(path, text.encode("utf-8"))
