@@ -62,10 +62,9 @@ def run_sweep(config: SweepConfig, out_dir, workers: int = 2, ray_address: str |
     if max(config.train_sizes) > len(data.y_train):
         raise InputError(f"train size {max(config.train_sizes)} exceeds the {len(data.y_train)} "
                          f"training images of {data.name}")
-    if not Path(config.architecture).suffix:
-        build_model(config.architecture, data, 0, config.family)  # one clear line for a mismatched spec
-    elif not Path(config.architecture).is_file():
-        raise InputError(f"model file {config.architecture!r} not found; check the path")
+    # One clear line for a mismatched spec, a missing file or a model file bnn2q refuses
+    # (checked as data, nothing run: frontends.keras_file), before any cell.
+    build_model(config.architecture, data, 0, config.family)
     paths = output_paths(out_dir, data.name)
     done = {row_key(r) for r in read_rows(paths["csv"])}
     cells = config.cells()
