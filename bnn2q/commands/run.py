@@ -67,7 +67,8 @@ def main(args):
 
         result = execute(net, x, backend=args.backend, activation=args.activation,
                          quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
-                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs)
+                         max_qubits=args.max_qubits, progress=sys.stderr.isatty(), checkpoint=args.checkpoint,
+                         report=jobs)
     seconds = time.perf_counter() - start
     out = {
         "model": args.model,

@@ -70,6 +70,8 @@ class SimResult:
         n, shots, _ = self.logits.shape
         if not 1 <= k <= shots:
             raise ValueError(f"a {k}-shot vote needs 1 <= k <= shots ({shots})")
+        if self._one_shot:  # every vote is the one outcome's argmax
+            return float(np.mean(np.argmax(self.logits[:, 0], axis=-1) == labels))
         hits = sum(int(np.count_nonzero(block == labels[lo:hi, None])) for lo, hi, block in self._vote_blocks(k))
         return hits / max(1, n * (shots // k))
 

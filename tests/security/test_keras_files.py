@@ -193,9 +193,9 @@ def test_classes_outside_the_allow_list_are_refused_by_name(lambda_files, tmp_pa
 def test_a_lambda_inside_a_nested_model_is_found(tmp_path):
     _, keras, lq = _keras()
     inner = _with_lambda(tmp_path / "marker")
-    (tmp_path / "marker").unlink()
     outer = keras.Sequential([keras.Input((4,)), inner], name="outer")
     outer.save(tmp_path / "nested.h5")
+    (tmp_path / "marker").unlink()  # building the models ran the Lambda, here, on purpose
     with pytest.raises(FrontendError, match="layer 'evil' is a Lambda layer"):
         bnn2q.load(tmp_path / "nested.h5")
     assert not (tmp_path / "marker").exists()
