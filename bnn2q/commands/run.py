@@ -61,7 +61,8 @@ def main(args):
 
             noise = load_noise(args.noise, max_qubits=args.max_qubits)
         result = simulate(net, x, activation=args.activation, quantumness=tau,
-                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty(), noise=noise)
+                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty(), noise=noise,
+                          keep_bits=False)  # the accuracies read the logits only
     else:
         from ..targets import execute
 
