@@ -60,7 +60,7 @@ def samples(args):
 #: Checked before anything is loaded or created, so a bad value costs nothing and leaves nothing.
 INTEGER_FLAGS = (
     ("seed", "--seed", 0, "any integer >= 0 (default 0)"),
-    ("shots", "--shots", 1, "a positive count of shots (default 100)"),
+    ("shots", "--shots", 1, "a positive count of shots"),
     ("samples", "--samples", 1, "a positive count, or leave it out for the whole split"),
     ("batch_size", "--batch-size", 1, "a positive batch size (default 64)"),
     ("epochs", "--epochs", 1, "a positive count of epochs"),
