@@ -15,7 +15,7 @@ from .commands import info as info_command
 from .commands import run as run_command
 from .commands import submit as submit_command
 from .commands import sweep as sweep_command
-from .commands.options import quantumness
+from .commands.options import check_numbers, quantumness
 from .errors import Bnn2qError
 
 EXIT_ERROR = 1
@@ -63,6 +63,7 @@ def run(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_numbers(args)
         if hasattr(args, "paper_a"):
             args.quantumness = quantumness(args)  # --a given in the paper's units: τ = a/2
         args.func(args)

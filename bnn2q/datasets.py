@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import budget
 from .errors import InputError
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -36,14 +37,17 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
-        return int(max(self.y_train.max(), self.y_test.max())) + 1
+        return int(max((y.max() for y in (self.y_train, self.y_test) if y.size), default=0)) + 1
 
     def split(self, which: str) -> tuple[np.ndarray, np.ndarray]:
-        if which == "train":
-            return self.x_train, self.y_train
-        if which == "test":
-            return self.x_test, self.y_test
-        raise InputError(f"unknown split {which!r}: use 'train' or 'test'")
+        """(images, labels) of the ``train`` or ``test`` split; an empty split is refused."""
+        if which not in ("train", "test"):
+            raise InputError(f"unknown split {which!r}: use 'train' or 'test'")
+        x, y = (self.x_train, self.y_train) if which == "train" else (self.x_test, self.y_test)
+        if len(y) == 0:
+            raise InputError(f"the {which} split of dataset {self.name!r} is empty; give x_{which} and y_{which} "
+                             "at least one sample (or use the other split)")
+        return x, y
 
 
 def load_dataset(name: str) -> Dataset:
@@ -100,24 +104,64 @@ def _fashion() -> Dataset:
 def _npz(path: Path) -> Dataset:
     if not path.exists():
         raise InputError(f"dataset file {str(path)!r} not found; check the path")
+    if path.is_dir():
+        raise InputError(f"dataset {str(path)!r} is a directory; give an .npz file")
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        f = np.load(path, allow_pickle=False)
+        if not hasattr(f, "files"):
+            raise InputError(f"{str(path)!r} holds one array, not an .npz archive of {', '.join(keys)}")
+        with f:
             missing = [k for k in keys if k not in f.files]
             if missing:
                 raise InputError(
                     f"{str(path)!r} lacks array {missing[0]!r}; expected {', '.join(keys)} "
                     "(the Keras mnist.npz layout)"
                 )
+            # A compressed member may unpack to far more than the file: bound it before reading.
+            budget.check(sum(f.zip.getinfo(f"{k}.npy").file_size for k in keys), f"the arrays of {str(path)!r}",
+                         "use a smaller dataset file")
             arrays = {k: f[k] for k in keys}
     except InputError:
         raise
-    except Exception as exc:
-        raise InputError(f"cannot read {str(path)!r} as an .npz file: {exc}") from None
-    return _scaled(path.stem, arrays)
+    except Exception as exc:  # BadZipFile, a pickled (object) array, a damaged member, ...
+        raise InputError(f"cannot read {str(path)!r} as an .npz file: {_first_line(exc)}") from None
+    return _scaled(path.stem, {k: _checked(path, k, a) for k, a in arrays.items()})
+
+
+def _checked(path: Path, key: str, a: np.ndarray) -> np.ndarray:
+    """One array of an .npz: numbers, finite images, integer labels ≥ 0, lengths that agree."""
+    where = f"{str(path)!r}: {key}"
+    if key.startswith("y"):
+        if a.dtype.kind not in "iub" and not (a.dtype.kind == "f" and np.all(np.isfinite(a)) and np.all(a == np.round(a))):
+            what = f"{a.dtype} labels" if a.dtype.kind != "f" else "labels that are not whole numbers"
+            raise InputError(f"{where} holds {what}; bnn2q needs integer class labels 0..K-1")
+        if a.size and a.min() < 0:
+            raise InputError(f"{where} holds the negative label {int(a.min())}; class labels run 0..K-1")
+        return a
+    if a.dtype.kind not in "iufb":
+        raise InputError(f"{where} holds {a.dtype} values; images must be numbers")
+    if a.ndim < 2:
+        raise InputError(f"{where} has shape {a.shape}; images are [samples, ...]")
+    if a.dtype.kind == "f" and a.size and not (np.all(np.isfinite(a)) and np.abs(a).max() <= np.finfo(np.float32).max):
+        bad = np.abs(np.nan_to_num(a.reshape(len(a), -1), nan=np.inf)) > np.finfo(np.float32).max
+        raise InputError(f"{where} holds NaN, inf or values beyond float32 (first in sample "
+                         f"{int(np.argmax(bad.any(axis=1)))}); clean the data")
+    return a
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 def _scaled(name: str, arrays: dict) -> Dataset:
+    for split in ("train", "test"):
+        n_x, n_y = len(arrays[f"x_{split}"]), np.asarray(arrays[f"y_{split}"]).size
+        if n_x != n_y:
+            raise InputError(f"dataset {name!r}: x_{split} holds {n_x:,} samples but y_{split} {n_y:,} labels; "
+                             "give one label per sample")
+
     def images(a):
         a = np.asarray(a)
         x = a.astype(np.float32) / 127.5 - 1.0 if a.dtype == np.uint8 else a.astype(np.float32)

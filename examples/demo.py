@@ -40,9 +40,9 @@ def main() -> None:
     data = load_dataset("digits")
     net = bnn2q.load(path)
     if model is None:
-        import tensorflow as tf
+        from bnn2q.train.keras_io import load_keras_model  # checked as data first, like bnn2q.load
 
-        model = tf.keras.models.load_model(path, compile=False)
+        model = load_keras_model(path)
     keras_pred = model.predict(data.x_test, verbose=0).argmax(axis=1)
     classical = bnn2q.simulate(net, data.x_test, shots=1)
     agree = np.mean(classical.predictions == keras_pred)

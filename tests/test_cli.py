@@ -60,7 +60,7 @@ def test_the_papers_knob_a_is_twice_tau(capsys, digits_model_path):
         (["run", "{model}", "--dataset", "digits", "--activation", "ancilla", "--g", "3"], r"g must lie in \[0, pi/2\]"),
         (["run", "{model}", "--dataset", "nowhere"], "unknown dataset 'nowhere'"),
         (["run", "{model}", "--dataset", "digits", "--shots", "0"], "shots must be a positive integer"),
-        (["run", "{model}", "--dataset", "digits", "--samples", "0"], "--samples must be >= 1"),
+        (["run", "{model}", "--dataset", "digits", "--samples", "0"], r"--samples must be a positive integer \(>= 1\)"),
         (["info", "{missing}"], "model file .* not found"),
         (["info", "{tern}"], r"kernel_quantizer 'ste_tern' gives 3 distinct weight values \(a ternary quantizer"),
         (["run", "{model}", "--dataset", "digits", "--a", "-2"], "the paper's stretch a must be >= 0"),

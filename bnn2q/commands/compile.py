@@ -41,12 +41,14 @@ def add(sub):
 
 def main(args):
     from ..api import load
+    from ..atomic import check_writable
     from ..targets import compile as compile_net
     from ..targets.output import check_format, write_program
 
     if args.backend is not None and args.target != "ibm":
         raise InputError(f"--backend names an IBM device to transpile for: use it with --target ibm, not {args.target}")
     check_format(args.output, args.target)
+    check_writable(args.output)  # before compiling: a refused path costs nothing
     if (args.sample is None) != (args.dataset is None):
         raise InputError("--sample I and --dataset D go together (bake sample I of D into the program)")
     inputs = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..atomic import check_writable
 from ..errors import InputError
 from .options import add_model, add_quantum
 
@@ -30,9 +31,7 @@ def check_output_path(path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".h5", ".hdf5", ".keras"):
         raise InputError(f"output {str(path)!r} must end in .h5 or .keras (the Keras formats)")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"output directory {str(parent)!r} does not exist; create it first")
+    check_writable(path)
     return path
 
 

@@ -54,3 +54,41 @@ def samples(args):
             raise InputError(f"--samples must be >= 1, got {args.samples}")
         x, y = x[: args.samples], y[: args.samples]
     return x, y
+
+
+#: Numeric flags every subcommand may carry: (attribute, flag, lowest, what a fix looks like).
+#: Checked before anything is loaded or created, so a bad value costs nothing and leaves nothing.
+INTEGER_FLAGS = (
+    ("seed", "--seed", 0, "any integer >= 0 (default 0)"),
+    ("shots", "--shots", 1, "a positive count of shots"),
+    ("samples", "--samples", 1, "a positive count, or leave it out for the whole split"),
+    ("batch_size", "--batch-size", 1, "a positive batch size (default 64)"),
+    ("epochs", "--epochs", 1, "a positive count of epochs"),
+    ("seeds", "--seeds", 1, "a positive count of seeds"),
+    ("train_size", "--train-size", 1, "a positive count, or leave it out for the whole training set"),
+    ("val_size", "--val-size", 1, "a positive count, or leave it out for the whole test split"),
+    ("vote", "--vote", 1, "a positive count of shots per vote (default 15)"),
+    ("workers", "--workers", 0, "0 (this process) or a positive count of processes"),
+    ("max_qubits", "--max-qubits", 1, "a positive qubit count, or leave it out for no limit"),
+    ("sample", "--sample", 0, "the index of a sample of the split"),
+)
+#: Shots are counted and averaged in float64: up to 2⁵³ every count is exact.
+MAX_SHOTS = 2**53
+
+
+def check_numbers(args) -> None:
+    """One line naming the flag and the fix for a count out of range (``--seed -1``,
+    ``--shots 2**63``, ``--batch-size 0``) or a learning rate that is not a positive number."""
+    for attr, flag, low, fix in INTEGER_FLAGS:
+        value = getattr(args, attr, None)
+        if value is None or isinstance(value, str):
+            continue
+        if value < low:
+            what = "a positive integer (>= 1)" if low == 1 else f"an integer >= {low}"
+            raise InputError(f"{flag} must be {what}, got {value}; give {fix}")
+    shots = getattr(args, "shots", None)
+    if isinstance(shots, int) and shots > MAX_SHOTS:
+        raise InputError(f"--shots must be at most 2**53 ({MAX_SHOTS:,}), got {shots:,}; give fewer shots")
+    lr = getattr(args, "lr", None)
+    if lr is not None and not (isinstance(lr, float) and math.isfinite(lr) and lr > 0):
+        raise InputError(f"--lr must be a positive number, got {lr}; give e.g. --lr 1e-3")

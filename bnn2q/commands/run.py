@@ -75,7 +75,8 @@ def main(args):
 
             noise = load_noise(args.noise, max_qubits=args.max_qubits)
         settings = dict(activation=args.activation, quantumness=tau, g=args.g, shots=args.shots,
-                        seed=args.seed, noise=noise)
+                        seed=args.seed, noise=noise,
+                        keep_bits=False)  # the accuracies read the logits only
         if args.ray is not None:
             from ..targets.ray_blocks import simulate_on_ray
 
@@ -87,8 +88,8 @@ def main(args):
 
         result = execute(net, x, backend=args.backend, activation=args.activation,
                          quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
-                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs,
-                         ray=args.ray, block=args.block)
+                         max_qubits=args.max_qubits, progress=sys.stderr.isatty(), checkpoint=args.checkpoint,
+                         report=jobs, ray=args.ray, block=args.block)
     seconds = time.perf_counter() - start
     out = {
         "model": args.model,

@@ -33,16 +33,10 @@ SUPPORTED = ("QuantDense, QuantConv2D, QuantDepthwiseConv2D, Dense, Conv2D, Dept
 
 
 def read_keras_file(path: Path) -> Graph:
-    """Load a ``.h5``/``.keras`` file with Larq's custom objects and read it."""
-    tf, keras, _ = import_tf()
-    try:
-        model = keras.models.load_model(str(path), compile=False)
-    except Exception as exc:  # Keras raises many types for corrupt or foreign files
-        raise FrontendError(
-            f"cannot read Keras model {str(path)!r}: {_first_line(exc)}; is it a complete "
-            "Larq/Keras model file?"
-        ) from None
-    return read_keras_model(model, source=str(path))
+    """Load a ``.h5``/``.keras`` file (checked first: it runs no code, ``keras_file``) and read it."""
+    from .keras_file import load_keras_file
+
+    return read_keras_model(load_keras_file(path), source=str(path))
 
 
 def read_keras_model(model, source: str | None = None) -> Graph:
@@ -381,8 +375,3 @@ def _padding(mode: str, in_hw, k_hw, strides) -> tuple[int, int, int, int]:
         pads += [total // 2, total - total // 2]
     return (pads[0], pads[1], pads[2], pads[3])
 
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    line = text[0] if text else type(exc).__name__
-    return line if len(line) <= 200 else line[:197] + "..."

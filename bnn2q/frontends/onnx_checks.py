@@ -13,19 +13,35 @@ FLOAT_TYPES = (1, 10, 11)  # float32, float16, float64
 
 
 def load_model_file(path: Path):
-    """Parse ``path`` as an ONNX ModelProto (external data included)."""
+    """Parse ``path`` as an ONNX ModelProto; external data is read only from beside the model
+    (ONNX resolves each location inside the model's folder) and only after its size is checked."""
     import onnx
+    from onnx.external_data_helper import load_external_data_for_model
 
-    if path.stat().st_size == 0:
+    from .. import budget
+    from .onnx_sizes import FIX, check_external
+
+    size = path.stat().st_size
+    if size == 0:
         # An empty file parses as an empty ModelProto; say what is really wrong.
         raise FrontendError(f"ONNX model file {str(path)!r} is empty; export the model again")
+    budget.check(2 * size, f"the ONNX file {str(path)!r} parsed", FIX)
     try:
-        return onnx.load(str(path))
-    except Exception as exc:  # protobuf DecodeError, OSError, missing external data, ...
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:  # protobuf DecodeError, OSError, ...
         raise FrontendError(
             f"cannot read ONNX model {str(path)!r}: {type(exc).__name__}: {_first_line(exc)}; "
             "is the file complete?"
         ) from None
+    check_external(model, str(path.parent), str(path))
+    try:
+        load_external_data_for_model(model, str(path.parent))
+    except Exception as exc:  # a missing file, a location outside the folder, a bad offset, ...
+        raise FrontendError(
+            f"cannot read the external data of ONNX model {str(path)!r}: {_first_line(exc)}; "
+            "external data must lie in the model's folder, as the exporter wrote it"
+        ) from None
+    return model
 
 
 def default_opset(model) -> int:

@@ -2,7 +2,9 @@
 whose inputs are all constants (e.g. a sign quantizer applied to latent weights).
 
 Standard ops run on ONNX's reference evaluator at the model's opset; QONNX ``BipolarQuant``
-runs on its specification, y = scale · (x ≥ 0 ? +1 : −1)."""
+runs on its specification, y = scale · (x ≥ 0 ? +1 : −1). Before a node is evaluated, the
+bytes of its outputs (shapes inferred from its constant inputs) are checked against the memory
+budget (``onnx_sizes``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from ..errors import FrontendError
 #: Domains whose ``BipolarQuant`` bnn2q understands (QONNX, FINN and Brevitas exports).
 QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "finn", "onnx.brevitas")
 #: Quantizers with more than one bit: no single qubit can represent their output.
+#: Ops whose evaluation runs a subgraph (any number of times): never folded.
+CONTROL_FLOW = ("Loop", "Scan", "If", "SequenceMap")
 MULTI_BIT_OPS = ("Quant", "IntQuant", "FloatQuant", "Trunc", "MultiThreshold",
                  "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear")
 
@@ -44,7 +48,14 @@ def fold_constant_node(node, consts: dict, opset: int) -> list[np.ndarray]:
         raise FrontendError(
             f"node {label}: op {node.domain}.{node.op_type} is not supported on constants"
         )
+    if node.op_type in CONTROL_FLOW:
+        raise FrontendError(f"node {label}: {node.op_type} on constants is not folded; bnn2q reads "
+                            "feed-forward graphs (export the model with its loops unrolled)")
     from onnx.reference import ReferenceEvaluator
+
+    from .onnx_sizes import check_outputs
+
+    check_outputs(node, {name: np.asarray(v) for name, v in zip(node.input, inputs) if name}, opset, label)
 
     try:
         feeds = {name: value for name, value in zip(node.input, inputs) if name}

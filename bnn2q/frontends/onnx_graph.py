@@ -1,8 +1,9 @@
 """ONNX frontend: a BNN exported to ONNX (tf2onnx, PyTorch, QONNX/Brevitas ``BipolarQuant``,
 plain graphs) → the op graph (SPEC §1), the same IR the Larq path produces.
 
-Reading runs in three steps: ``onnx_checks`` (file, opset, ONNX checker with shape inference,
-one static input), constant folding (``onnx_constants``) and the graph walk (``onnx_reader``)."""
+Reading runs in three steps: ``onnx_checks`` (file, opset, tensors holding what their dims
+declare within the memory budget — ``onnx_sizes`` —, ONNX checker with shape inference, one
+static input), constant folding (each node's outputs sized first) (``onnx_constants``) and the graph walk (``onnx_reader``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..errors import FrontendError
 from ..ir import Graph
 from .onnx_checks import check_model, default_opset, load_model_file, single_input
 from .onnx_reader import OnnxReader
+from .onnx_sizes import check_tensors
 
 
 def read_onnx_file(path) -> Graph:
@@ -33,6 +35,7 @@ def read_onnx_model(model, source: str | None = None) -> Graph:
         raise FrontendError(f"expected an onnx.ModelProto, got {type(model).__name__}")
     source = source or model.graph.name or "<onnx model>"
     opset = default_opset(model)
+    check_tensors(model, source)
     check_model(model)
     name, shape, batch = single_input(model)
     return OnnxReader(model, opset, name, shape, batch, source).read()

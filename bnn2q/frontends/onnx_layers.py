@@ -7,12 +7,16 @@ reads the spins themselves, g joins the output scale and h (W 1) the offset."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import budget
 from ..errors import FrontendError
 from ..ir import Affine, AvgPool2D, BatchNorm, Conv2D, Dense, Gather, GlobalAvgPool, MaxPool2D
 from .binary_kernel import split_kernel
 from .onnx_layout import compact, nchw_view, to_ir_order
+from .onnx_sizes import FIX
 from .onnx_values import Tensor
 from .onnx_values import attr as _attr
 
@@ -215,6 +219,8 @@ class LayerHandlers:
             raise FrontendError(f"node {label} (Pad): pads {pads} must be non-negative and leave the batch "
                                 "axis alone")
         before, after = pads[1:rank], pads[rank + 1:]
+        padded = math.prod(d + b + a for d, b, a in zip(t.index.shape, before, after))
+        budget.check(24 * padded, f"the padded output of node {label} (Pad)", FIX)
         if t.spin and fill != 0.0:
             t = self.real(t, label)
         index = np.pad(t.index, list(zip(before, after)), constant_values=-1)

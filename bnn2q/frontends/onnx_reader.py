@@ -21,10 +21,12 @@ agree unless a pre-activation is exactly 0. Layer handlers live in ``onnx_layers
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 
+from .. import budget
 from ..errors import FrontendError
 from ..ir import INPUT, Add, Affine, Concat, Elementwise, Gather, Graph, Node, Reshape, Sign
 from .onnx_constants import MULTI_BIT_OPS, QONNX_DOMAINS, fold_constant_node, node_label
@@ -57,6 +59,8 @@ class OnnxReader(LayerHandlers):
         self.nodes: list[Node] = []
         self.shapes = {INPUT: tuple(input_shape)}
         self.consts = {init.name: numpy_helper.to_array(init) for init in self.graph.initializer}
+        budget.check(8 * math.prod(input_shape), f"one sample of input {input_name!r} {tuple(input_shape)}",
+                     "export the model with the input shape it was trained on")
         index = np.arange(int(np.prod(input_shape)), dtype=np.int64).reshape(input_shape)
         self.values = {input_name: Tensor(INPUT, index)}
         self.layer_names: set[str] = set()

@@ -4,43 +4,17 @@ What grows with samples × shots is the output: the bits (1 byte per neuron and 
 ``keep_bits=False``) and the logits (8 bytes per class and shot). A block's working memory
 is bounded by its rows × the values one row computes. Past the budget — the memory the
 system reports available, or ``BNN2Q_MEMORY`` (bytes, or with a K/M/G/T suffix) — the
-simulation stops with one line before it starts, instead of failing inside an allocation."""
+simulation stops with one line before it starts, instead of failing inside an allocation
+(the budget and its message: ``bnn2q.budget``)."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
+from ..budget import budget, limit_text, size
 from ..errors import InputError
 
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-
-
-def budget() -> int | None:
-    """Bytes a simulation may use: ``BNN2Q_MEMORY``, else MemAvailable, else None (unknown)."""
-    env = os.environ.get("BNN2Q_MEMORY", "").strip().upper().removesuffix("B").removesuffix("I")
-    if env:
-        unit = env[-1] if env[-1] in _UNITS else ""
-        try:
-            return int(float(env[: len(env) - len(unit)]) * _UNITS[unit])
-        except ValueError:
-            raise InputError(f"BNN2Q_MEMORY={os.environ['BNN2Q_MEMORY']!r} is not a size; write e.g. 8G") from None
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def size(n: float) -> str:
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{n / 1e3:.3g} kB"
+__all__ = ["budget", "check_memory", "per_row", "size"]
 
 
 def per_row(net) -> int:
@@ -64,10 +38,10 @@ def check_memory(net, n: int, shots: int, keep_bits: bool, block_rows: int) -> N
     if bits + logits + work <= limit:
         return
     if row > limit:
-        raise InputError(f"one shot of this network needs about {size(row)} of working memory, more than the "
-                         f"{size(limit)} available; run it on a machine with more memory (or raise BNN2Q_MEMORY)")
+        raise InputError(f"one shot of this network needs about {size(row)} of working memory, more than "
+                         f"{limit_text(limit)}; run it on a machine with more memory (or raise BNN2Q_MEMORY)")
     what = f"{n:,} samples × {shots:,} shots need about {size(bits + logits + work)}"
     parts = (f"{size(bits)} of bits of {net.n_neurons:,} neurons per shot, " if keep_bits else "") + f"{size(logits)} of logits"
     fix = ("pass keep_bits=False (keeps the logits only), use fewer shots, or simulate the samples in batches"
            if keep_bits else "use fewer shots or simulate the samples in batches")
-    raise InputError(f"{what} ({parts}), more than the {size(limit)} available; {fix}")
+    raise InputError(f"{what} ({parts}), more than {limit_text(limit)}; {fix}")

@@ -32,10 +32,30 @@ from .result import SimResult
 CHUNK_ELEMENTS = 1 << 22
 
 
+#: Shots are counted and averaged in float64: up to 2⁵³ every count is exact.
+MAX_SHOTS = 2**53
+
+
 def check_shots(shots) -> int:
-    if isinstance(shots, bool) or int(shots) != shots or shots < 1:
-        raise InputError(f"shots must be a positive integer, got {shots!r}")
+    if not _is_integer(shots) or not 1 <= shots <= MAX_SHOTS:
+        raise InputError(f"shots must be a positive integer up to 2**53, got {shots!r}")
     return int(shots)
+
+
+def check_seed(seed):
+    """``seed`` itself when it seeds NumPy's generators: None or an integer >= 0."""
+    if seed is not None and (not _is_integer(seed) or seed < 0):
+        raise InputError(f"seed must be None or an integer >= 0, got {seed!r}")
+    return seed
+
+
+def _is_integer(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        return int(value) == value
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def require_network(net) -> Network:
@@ -62,7 +82,7 @@ def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
     shots = check_shots(shots)
     xs = prepare_inputs(net, x)
     n = xs.shape[0]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     kernels = Kernels()
     widest = max(int(np.prod(s, dtype=np.int64)) for s in net.shapes.values())
     chunk = max(1, CHUNK_ELEMENTS // (shots * widest))

@@ -43,7 +43,7 @@ from .measure import measure
 from .memory import check_memory
 from .neurons import CarriedState
 from .plan import Plan
-from .reference import check_shots, require_network
+from .reference import check_seed, check_shots, require_network
 from .result import SimResult
 from .words import WordStream
 from .workspace import Workspace
@@ -104,11 +104,16 @@ def simulate(
         # A projective readout leaves |r⟩, which R_y(θ − π r) turns into R_y(θ)|0⟩: rotation.
         act = activations.Rotation(act.quantumness)
     shots = check_shots(shots)
+    check_seed(seed)
     first_sample = check_first_sample(first_sample)
     xs = prepare_inputs(net, x, keep_float32=True)
     layer_noise = resolve(noise, net, act)
     if act.is_classical and layer_noise is None:
-        # Every draw is certain: run one shot and let the others share it.
+        # Every draw is certain: run one shot and let the others share it (as broadcast views,
+        # which must still be indexable).
+        if xs.shape[0] * shots * max([*net.widths, net.n_classes]) * 8 >= np.iinfo(np.intp).max:
+            raise InputError(f"{xs.shape[0]:,} samples × {shots:,} shots are more outcomes than one array can "
+                             "index; use fewer shots")
         one = _Sampler(net, act, xs, 1, None, keep_bits, np.float64).run(progress)
         bits = [_every_shot(b[:, 0], shots) for b in one.bits] if keep_bits else None
         return SimResult(bits, _every_shot(one.logits[:, 0], shots))

@@ -10,10 +10,55 @@ preparation, not on a physically carried state (``bnn2q.noise`` simulates exactl
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import budget
 from ..host.forward import HostPass
 from ..sim.neurons import collapse, rotate
+
+
+#: Bytes a backend holds per shot besides its bits: Qiskit Aer's sampler ~250 (measured with
+#: 10 bits, 10⁶ and 2·10⁶ shots: 253 and 245 bytes/shot of peak RSS); Braket's, PECOS' and
+#: Selene's results are lists of Python numbers, about 64 bytes per bit.
+BACKEND_BYTES_PER_SHOT = 256
+BACKEND_BYTES_PER_BIT = 64
+#: Bytes a Qiskit sampler holds per distinct angle vector (one experiment each in Aer), plus
+#: per parameter: measured 75–76 kB per binding of a 32-parameter circuit (2·10⁴ and 4·10⁴
+#: bindings), 136 kB of a 64-parameter one.
+BINDING_BYTES = 20_000
+BINDING_BYTES_PER_PARAMETER = 2_000
+
+
+def host_row_bytes(net) -> int:
+    """Bytes the host holds per sample × shot while it samples layer by layer: the repeated
+    input and every value ``HostPass`` keeps (float64), each layer's angles with their sorted
+    copy and inverse, the carried amplitudes, the bits and the logits."""
+    values = sum(math.prod(shape) for shape in net.shapes.values())
+    return 8 * (values + net.n_inputs + net.n_classes) + 40 * max(net.widths) + net.n_neurons
+
+
+def binding_bytes(net, act, samples: int, shots: int) -> int:
+    """The most a Qiskit sampler holds for one layer's distinct angle vectors: one vector per
+    sample at the classical values or in the first layer; later at most one per shot, and at
+    most one per pattern of the bits measured before that layer."""
+    most, before = 0, 0
+    for width in net.widths:
+        vectors = samples if act.is_classical or not before else min(samples * shots, samples << min(before, 62))
+        most = max(most, vectors * (BINDING_BYTES + BINDING_BYTES_PER_PARAMETER * width))
+        before += width
+    return most
+
+
+def check_memory(net, samples: int, shots: int, held: int, backend: str, sampler: int = 0) -> None:
+    """One line, before anything is allocated, when ``samples`` × ``shots`` outcomes (bits and
+    logits), ``held`` samples' worth of host and backend work and ``sampler`` bytes of a Qiskit
+    sampler's bindings (``binding_bytes``) exceed the memory budget."""
+    result = samples * shots * (net.n_neurons + 8 * net.n_classes)
+    work = held * shots * (host_row_bytes(net) + BACKEND_BYTES_PER_SHOT + BACKEND_BYTES_PER_BIT * net.n_neurons)
+    budget.check(result + work + sampler, f"{samples:,} samples × {shots:,} shots on {backend}",
+                 "use fewer shots or samples")
 
 
 def sample(prog, xs: np.ndarray | None, shots: int, run_layer, parametric: bool = False):

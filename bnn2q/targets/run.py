@@ -5,7 +5,6 @@ environment), qiskit-aer, or an IBM device (real, fake, or any Qiskit backend or
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 
@@ -14,6 +13,8 @@ from ..errors import InputError, TargetError
 from ..host.forward import HostPass
 from ..host.inputs import prepare_inputs
 from ..sim import SimResult
+from ..sim.reference import check_seed, check_shots
+from . import layerwise
 from .compiler import compile
 from .registry import TARGET_OF, get_target, sample_by_sample
 
@@ -39,17 +40,19 @@ def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, i
         {bitstring of m: count}, m[0] the leftmost character.
     """
     bits = sample_bits(prog, backend, shots, seed, inputs)
-    return dict(Counter("".join(map(str, row)) for row in bits.tolist()))
+    # Count distinct rows first: only they become strings (10⁸ shots are 10⁸ rows, not strings).
+    rows, counts = np.unique(bits, axis=0, return_counts=True)
+    return {"".join(map(str, row)): int(c) for row, c in zip(rows.tolist(), counts.tolist())}
 
 
 def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
     """uint8 outcomes of m, [shots, n_bits]."""
-    if int(shots) != shots or shots < 1:
-        raise InputError(f"shots must be a positive integer, got {shots!r}")
-    shots = int(shots)
+    shots = check_shots(shots)
+    check_seed(seed)
     x = _sample(prog, inputs)
     if isinstance(backend, str) and backend in TARGET_OF:
         _check_target(prog, backend)
+        layerwise.check_memory(prog.network, 1, shots, 1, backend)
         return sample_by_sample(backend).sample_program(prog, x, shots, seed)
     from .ibm.evaluate import evaluate
     from .ibm.jobs import runner
@@ -123,6 +126,8 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
 
     net = load(net)
     act = activations.get(activation, quantumness, g)
+    shots = check_shots(shots)
+    check_seed(seed)
     xs = prepare_inputs(net, x)
     if ray is not None:
         from .ray_blocks import execute_on_ray
@@ -153,6 +158,8 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
 
 def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress, first_sample=0) -> SimResult:
     """Compile once with the inputs left open; bind and run each sample in turn."""
+    # Selene takes every sample in one process and returns them together; the others one at a time.
+    layerwise.check_memory(net, len(xs), shots, len(xs) if backend == "selene" else 1, backend)
     budget = minimum_qubits(net, act) if max_qubits is None else max_qubits
     prog = compile(net, target=TARGET_OF[backend], activation=act, max_qubits=budget)
     # SeedSequence(seed).spawn(n)[i] is exactly this: sample i's stream follows its global index

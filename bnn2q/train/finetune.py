@@ -42,6 +42,12 @@ def finetune(model, x, y, activation: str = "rotation", quantumness: float = 0.0
     tf, keras, _ = import_tf()
     if int(epochs) != epochs or epochs < 1:
         raise InputError(f"epochs must be a positive integer, got {epochs!r}")
+    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+        raise InputError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise InputError(f"the learning rate must be a positive number, got {lr!r}")
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise InputError(f"seed must be an integer >= 0, got {seed!r}")
     if len(x) < 1:
         raise InputError("the training set is empty; raise --train-size")
     if optimizer not in OPTIMIZERS:

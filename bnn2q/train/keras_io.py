@@ -6,12 +6,12 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..frontends import KERAS_SUFFIXES
-from ..frontends.tf_env import import_tf
+from ..frontends.keras_file import load_keras_file
 
 
 def load_keras_model(path):
-    """The tf.keras model stored at ``path`` (.h5/.keras), with Larq's custom objects."""
-    _tf, keras, _lq = import_tf()
+    """The tf.keras model stored at ``path`` (.h5/.keras), checked before it is deserialized
+    (it runs no code from the file: ``frontends.keras_file``)."""
     path = Path(path)
     if path.suffix.lower() not in KERAS_SUFFIXES:
         raise InputError(
@@ -20,8 +20,4 @@ def load_keras_model(path):
         )
     if not path.is_file():
         raise InputError(f"model file {str(path)!r} not found; check the path")
-    try:
-        return keras.models.load_model(str(path), compile=False)
-    except Exception as exc:  # Keras raises many types for corrupt or foreign files
-        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise InputError(f"cannot read Keras model {str(path)!r}: {line}") from None
+    return load_keras_file(path)

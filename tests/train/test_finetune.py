@@ -85,7 +85,7 @@ def test_cli_finetune_writes_a_compilable_model(digits_model_path, tmp_path, cap
 
 @pytest.mark.parametrize("argv, message", [
     (["--quantumness", "-1"], "quantumness must be >= 0"),
-    (["--train-size", "0"], "--train-size must be >= 1"),
+    (["--train-size", "0"], "--train-size must be a positive integer"),
     (["-o", "out.txt"], "must end in .h5 or .keras"),
     (["-o", "no/such/dir/out.h5"], "does not exist"),
 ])

@@ -31,10 +31,17 @@ class Checkpoint:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
             raise InputError(f"checkpoint {str(self.path)!r} is a file; give a directory")
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create checkpoint {str(self.path)!r} ({exc.strerror}); choose a folder you "
+                             "can write to") from None
         meta = self.path / "run.json"
         if meta.exists():
-            found = json.loads(meta.read_text()).get("digest")
+            try:
+                found = json.loads(meta.read_text()).get("digest")
+            except (OSError, ValueError, AttributeError):
+                raise _damaged(meta) from None
             if found != digest:
                 raise InputError(f"checkpoint {str(self.path)!r} belongs to another run (other model, samples, "
                                  "shots, seed, activation or device); give a new directory to start afresh")
@@ -42,8 +49,18 @@ class Checkpoint:
             write_text_atomically(meta, json.dumps({"digest": digest}) + "\n")
 
     def get(self, key: str) -> np.ndarray | None:
+        """The bits [shots, n_bits] job ``key`` left, or None; a damaged file is named."""
         f = self.path / f"{key}.npy"
-        return np.load(f) if f.exists() else None
+        if not f.exists():
+            return None
+        try:
+            bits = np.load(f, allow_pickle=False)
+        except Exception:  # a truncated header or body, a pickle, not an .npy at all
+            raise _damaged(f) from None
+        if not isinstance(bits, np.ndarray) or bits.dtype != np.uint8 or bits.ndim != 2 \
+                or (bits.size and bits.max() > 1):
+            raise _damaged(f)
+        return bits
 
     def put(self, key: str, bits: np.ndarray) -> None:
         with atomic_path(self.path / f"{key}.npy", suffix=".npy") as tmp:
@@ -58,8 +75,11 @@ class Checkpoint:
 
         f = self.path / CIRCUITS
         if f.exists():
-            with open(f, "rb") as src:
-                stored = tuple(qpy.load(src))
+            try:
+                with open(f, "rb") as src:
+                    stored = tuple(qpy.load(src))
+            except Exception:  # QPY raises many types for a damaged file
+                raise _damaged(f) from None
             if len(stored) != len(fresh) or any(a.num_clbits != b.num_clbits for a, b in zip(stored, fresh)):
                 raise InputError(f"checkpoint {str(self.path)!r} holds circuits of another program")
             return stored
@@ -68,6 +88,11 @@ class Checkpoint:
         with atomic_path(f, suffix=".qpy") as tmp:
             tmp.write_bytes(buf.getvalue())
         return fresh
+
+
+def _damaged(f: Path) -> InputError:
+    return InputError(f"checkpoint file {str(f)!r} is damaged; delete it (that job is recomputed) or give "
+                      "a new checkpoint folder")
 
 
 def digest(*parts) -> str:

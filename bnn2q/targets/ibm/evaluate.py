@@ -23,6 +23,8 @@ def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, check
     report: {"backend", "jobs" (per layer), "executions" (per layer), "bindings" (per layer)}."""
     net = prog.network
     n = 1 if xs is None else xs.shape[0]
+    # One job holds every sample × shot of a layer, and the sampler one experiment per binding.
+    layerwise.check_memory(net, n, shots, n, runner.label, layerwise.binding_bytes(net, prog.activation, n, shots))
     circuits = runner.circuits(prog)
     layer_seeds = np.random.SeedSequence(seed).spawn(len(net.hidden))
     store = None

@@ -110,10 +110,9 @@ def _check(config: SweepConfig, out_dir: Path, ray_address: str | None):
     if max(config.train_sizes) > len(data.y_train):
         raise InputError(f"train size {max(config.train_sizes)} exceeds the {len(data.y_train)} "
                          f"training images of {data.name}")
-    if not Path(config.architecture).suffix:
-        build_model(config.architecture, data, 0, config.family)  # one clear line for a mismatched spec
-    elif not Path(config.architecture).is_file():
-        raise InputError(f"model file {config.architecture!r} not found; check the path")
+    # One clear line for a mismatched spec, a missing file or a model file bnn2q refuses
+    # (checked as data, nothing run: frontends.keras_file), before anything is created.
+    build_model(config.architecture, data, 0, config.family)
     if out_dir.is_dir():
         read_rows(output_paths(out_dir, data.name)["csv"])  # one line for a foreign CSV
     return data

@@ -42,6 +42,10 @@ from ....errors import InputError
 FORMAT = "bnn2q-noise/1"
 TWO_QUBIT_GATES = ("cz", "ecr", "cx")
 ONE_QUBIT_GATES = ("sx", "x")
+#: Qubits a spec may describe: beyond today's largest devices; with the default coupling (every
+#: pair) n² couplers become gates of the Target and the noise model, so fewer.
+MAX_QUBITS = 10_000
+MAX_ALL_PAIRS_QUBITS = 256
 QUBIT_KEYS = {"t1_us", "t2_us", "readout", "measure", "reset"} | set(ONE_QUBIT_GATES)
 
 
@@ -52,7 +56,8 @@ def read(source) -> dict:
     else:
         path = Path(source)
         if not path.is_file():
-            raise InputError(f"noise spec {str(path)!r} does not exist; give a {FORMAT} JSON file or a device "
+            what = "is not a regular file" if path.exists() else "does not exist"
+            raise InputError(f"noise spec {str(path)!r} {what}; give a {FORMAT} JSON file or a device "
                              "name like 'fake_torino'")
         try:
             spec = json.loads(path.read_text())
@@ -63,6 +68,10 @@ def read(source) -> dict:
     n = spec.get("num_qubits")
     if not isinstance(n, int) or n < 1:
         raise InputError(f"noise spec: \"num_qubits\" must be a positive integer, got {n!r}")
+    most = MAX_QUBITS if "coupling" in spec else MAX_ALL_PAIRS_QUBITS
+    if n > most:
+        raise InputError(f"noise spec: \"num_qubits\" is {n:,}; a spec describes at most {most:,} qubits"
+                         + ("" if "coupling" in spec else " when every pair couples (list the \"coupling\")"))
     gate = spec.get("two_qubit_gate", "cz")
     if gate not in TWO_QUBIT_GATES:
         raise InputError(f"noise spec: \"two_qubit_gate\" must be one of {', '.join(TWO_QUBIT_GATES)}, got {gate!r}")
