@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import TargetError
 from ..ir import (INPUT, Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Gather, GlobalAvgPool, Network,
                   Reshape)
-from ..ir.network import ENCODER
+from ..ir.network import ENCODER, HEAD
 from ..sim.kernels import Kernels
 
 #: Units × bits above which the dense forms would not fit in memory.
@@ -37,7 +37,7 @@ def linear_forms(net: Network, x: np.ndarray | None = None) -> list[Form]:
     n_bits = net.n_neurons
     starts = np.cumsum([0] + net.widths)
     size = lambda v: int(np.prod(net.shapes[v], dtype=np.int64))  # noqa: E731
-    widest = max(size(v) for v in net.shapes)
+    widest = max(size(s.output) for s in net.steps if s.stage != HEAD)
     if widest * n_bits > MAX_ENTRIES:
         raise TargetError(
             f"{net.source}: dynamic feed-forward of {n_bits} bits into values of {widest} units is too "
@@ -49,6 +49,8 @@ def linear_forms(net: Network, x: np.ndarray | None = None) -> list[Form]:
         numeric[INPUT] = np.asarray(x, dtype=np.float64).reshape((1,) + net.input_shape)
     forms: dict[str, Form] = {}
     for step in net.steps:
+        if step.stage == HEAD:  # the host computes the logits from the bits afterwards
+            continue
         n = size(step.output)
         if step.stage == ENCODER:
             if x is None:
