@@ -38,7 +38,7 @@ REGIMES = [
 
 
 def compare(device: str, sizes, aer_samples: int, aer_shots: int, sim_samples: int, sim_shots: int) -> list[dict]:
-    from bnn2q.noise import load
+    from bnn2q.targets.ibm.noise import load
     from bnn2q.targets import execute
 
     net = random_network(sizes)

@@ -64,7 +64,7 @@ def big(helios: bool) -> dict:
         "peak_rss_mib": round(peak_rss_mib()), "by_type": h["by_type"],
     }
     if helios:
-        from bnn2q.targets import helios_env
+        from bnn2q.targets.helios import env as helios_env
 
         hp = bnn2q.compile(net, target="helios", inputs=x, quantumness=0.5, max_qubits=56)
         start = time.perf_counter()
@@ -96,7 +96,7 @@ def digits(model: str, helios: bool) -> list[dict]:
                "computed_angles": r.get("helios", {}).get("computed_angles"),
                "max_dP": round(r["max_probability_error"], 4), "compile_s": round(seconds, 2)}
         if helios and target == "helios":
-            from bnn2q.targets import helios_env
+            from bnn2q.targets.helios import env as helios_env
 
             start = time.perf_counter()
             row["hugr_bytes"] = len(helios_env.hugr(prog))

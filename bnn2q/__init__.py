@@ -10,9 +10,9 @@ import os as _os
 # Larq needs Keras 2 (tf-keras); this must be set before TensorFlow is first imported.
 _os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
+from .api import load, simulate  # noqa: E402
 from .errors import Bnn2qError, FrontendError, InputError, PassError, TargetError  # noqa: E402
-from .frontends import load  # noqa: E402
-from .sim import SimResult, simulate  # noqa: E402
+from .sim import SimResult  # noqa: E402
 
 __version__ = "0.1.0"
 

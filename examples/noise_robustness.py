@@ -72,7 +72,7 @@ def wilson_half_width(p: float, n: int) -> float:
 
 
 def run(seeds: int, out: Path, build: Path) -> list[dict]:
-    from bnn2q.noise import load
+    from bnn2q.targets.ibm.noise import load
 
     data = load_dataset("digits")
     x, y = data.x_test, data.y_test

@@ -47,7 +47,7 @@ def run(seeds: int) -> list[dict]:
     import bnn2q
     from bnn2q.activations import tau_from_a
     from bnn2q.datasets import load_dataset
-    from bnn2q.noise import load
+    from bnn2q.targets.ibm.noise import load
 
     data = load_dataset("digits")
     noises = {"none": None} | {d: load(d) for d in DEVICES}

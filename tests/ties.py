@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from bnn2q.ir import Dense
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 
 EPS32 = 2.0 ** -24
 

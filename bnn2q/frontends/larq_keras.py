@@ -195,7 +195,7 @@ class _Reader(ElementwiseHandlers):
             border = np.full((1,) + tuple(np.add(in_shape[:2], [padding[0] + padding[1], padding[2] + padding[3]]))
                              + (in_shape[2],), pad_value)
             border[:, padding[0]: padding[0] + in_shape[0], padding[2]: padding[2] + in_shape[1]] = 0.0
-            from ..sim.kernels import Kernels
+            from ..host.kernels import Kernels
 
             unpadded = Conv2D(layer.name, kernel, border.shape[1:], tuple(layer.strides), (0, 0, 0, 0), groups,
                               dilation)

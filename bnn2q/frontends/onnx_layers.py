@@ -133,7 +133,7 @@ class LayerHandlers:
         source = self.channels_last(t, label)
         ones = 0.0
         if t.spin and t.shift != 0.0:
-            from ..sim.kernels import Kernels
+            from ..host.kernels import Kernels
 
             real = Conv2D(name, weights.transpose(2, 3, 1, 0), (h, w, c), strides, padding, groups, dilation)
             ones = Kernels().run(real, [np.ones((1, h, w, c))], [(h, w, c)], real.shape_out)[0]

@@ -1,4 +1,5 @@
-"""The bnn2q IR.
+"""The bnn2q IR, from source to gates: ``Graph`` → ``Network`` → ``QuantumNetwork`` → ``Schedule`` →
+``Circuit``.
 
 - ``ops``: source-level operations, shape-aware frozen dataclasses with the math in their
   docstrings (frontends emit them): linear layers, pooling, layout and the sign;
@@ -8,7 +9,12 @@
 - ``network``: the canonical form the simulator, the compiler and ``info`` consume — the same
   steps, each placed in the host encoder, the quantum core or the host head, and the hidden
   layers (one per sign) in order;
+- ``plan``: the quantum-neuron plan, one qubit and one angle rule per neuron
+  (``QuantumNetwork``), and its schedule on physical qubits (``Schedule``);
+- ``circuit``: the gate-level ``Circuit`` every target translates;
 - ``build``: small constructors for hand-made networks (tests, benchmarks).
+
+How the host evaluates the ops lives in ``bnn2q.host``.
 
 Notation (SPEC §1): bits s ∈ {0,1}, spins y = 2s − 1. Values are channels-last tensors without
 the batch axis; every op keeps ``name``, the source layer or node, for error messages.

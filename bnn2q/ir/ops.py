@@ -442,3 +442,7 @@ Op = Union[Dense, Conv2D, Affine, BatchNorm, Sign, MaxPool2D, AvgPool2D, GlobalA
 
 #: Ops that are linear in their inputs (an Affine is affine: linear plus a constant).
 LINEAR_GLUE = (Dense, Conv2D, Affine, AvgPool2D, GlobalAvgPool, Add, Concat, Reshape, Gather)
+
+#: Ops whose output is spins when all their inputs are (max of ±1 is ±1, an OR of bits; layouts
+#: move them): the simulator keeps such values as bits, and a sign of one is the identity.
+SPIN_PRESERVING = (MaxPool2D, Reshape, Gather, Concat)

@@ -1,4 +1,4 @@
-"""Device noise for the built-in simulator, folded into each neuron's firing probability.
+"""Noise on a neuron's readout for the built-in simulator, folded into its firing probability.
 
 Every neuron is one qubit (or a neuron/ancilla pair) prepared at an angle θ, read out, and
 measured before the next layer reads it; noise local to its gates, idling and readout
@@ -11,16 +11,13 @@ therefore acts on it alone, and its outcome law stays a degree-1 trigonometric p
 simulated as IBM's layerwise programs run it: the host prepares each neuron afresh at the
 angle its ideal carried state has, so the noise acts on that fresh preparation.
 
-A device's noise — ``DeviceNoise`` (``device.py``), from a Qiskit backend's calibration or a
-``bnn2q-noise/1`` JSON spec (``spec.py``) — gives the coefficients of every neuron on the
-qubits the ``ibm`` target places it on (``fold.py`` folds the noise model into them);
-``load("fake_torino" | "spec.json")`` makes one, and ``simulate(noise="fake_torino")`` works.
+A device's coefficients come from its calibration: ``bnn2q.targets.ibm.noise.DeviceNoise``
+folds an IBM device's noise model (or a ``bnn2q-noise/1`` spec) into each neuron on the qubits
+the ``ibm`` target places it on; ``bnn2q.simulate(noise="fake_torino")`` resolves names there.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +62,13 @@ def readout_flips(net, act, p01: float, p10: float) -> list[NeuronNoise]:
 
 def resolve(noise, net, act) -> list[NeuronNoise] | None:
     """The per-layer coefficients for ``noise``: None (noiseless), a list of ``NeuronNoise``
-    (one per hidden layer), an object with ``neuron_noise(net, act)`` (a ``DeviceNoise``), or
-    a name or file ``load`` takes."""
+    (one per hidden layer), or an object with ``neuron_noise(net, act)`` (a device's noise,
+    e.g. ``DeviceNoise``)."""
     if noise is None:
         return None
-    if isinstance(noise, (str, os.PathLike)):
-        noise = load(noise)
+    if isinstance(noise, (str, bytes)) or hasattr(noise, "__fspath__"):
+        raise InputError(f"noise={noise!r} names a device or a spec file: bnn2q.simulate resolves those "
+                         "(bnn2q.targets.ibm.noise.load makes the DeviceNoise)")
     if hasattr(noise, "neuron_noise"):
         noise = noise.neuron_noise(net, act)
     layers = list(noise)
@@ -80,27 +78,4 @@ def resolve(noise, net, act) -> list[NeuronNoise] | None:
     return layers
 
 
-def load(source, max_qubits: int | None = None):
-    """A ``DeviceNoise`` from a device name — ``fake_torino`` (qiskit-ibm-runtime's fake
-    backends; ``ibm:`` may prefix it), or a real IBM device through a saved
-    ``QiskitRuntimeService`` account — or from a ``bnn2q-noise/1`` JSON file."""
-    source = os.fspath(source)
-    if source.endswith(".json") or os.path.sep in source or os.path.exists(source):
-        return DeviceNoise.from_spec(source, max_qubits)
-    return _named(source, max_qubits)
-
-
-@functools.lru_cache(maxsize=16)
-def _named(name: str, max_qubits: int | None = None):
-    """One DeviceNoise per device name and budget per process: the noise model takes seconds
-    to build, and each keeps its folds."""
-    if max_qubits is not None:
-        return _named(name, None).with_budget(max_qubits)
-    from ..targets.devices import get_backend
-
-    return DeviceNoise.from_backend(get_backend(name))
-
-
-from .device import DeviceNoise  # noqa: E402  (device.py imports NeuronNoise from here)
-
-__all__ = ["NeuronNoise", "DeviceNoise", "ideal", "readout_flips", "resolve", "load"]
+__all__ = ["NeuronNoise", "ideal", "readout_flips", "resolve"]

@@ -7,7 +7,7 @@ import heapq
 from dataclasses import dataclass
 
 from ..errors import TargetError
-from ..plan import Placement, QuantumNetwork, Schedule
+from ..ir.plan import Placement, QuantumNetwork, Schedule
 from .base import Pass
 
 

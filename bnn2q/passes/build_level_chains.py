@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InputError, TargetError
-from ..plan import LevelChain, LinearAngle, QuantumNetwork
+from ..ir.plan import LevelChain, LinearAngle, QuantumNetwork
 from .base import Pass
 
 #: Most levels a chain lists (and tabulates exactly).

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..ir import Concat, Gather, Graph, MaxPool2D, Reshape, Sign
+from ..ir import Gather, Graph, Sign
+from ..ir.ops import SPIN_PRESERVING
 from .base import Pass
-
-#: Ops whose output is spins when all their inputs are (max of ±1 is ±1; layout moves them).
-SPIN_PRESERVING = (MaxPool2D, Reshape, Gather, Concat)
 
 
 def spin_values(graph: Graph) -> set[str]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import PassError, TargetError
+from ..host.forward import encoder_values
+from ..host.inputs import prepare_inputs
 from ..ir import Network
 from ..ir.network import ENCODER
-from ..plan import FixedAngle, InputAngle, LinearAngle, QuantumLayer, QuantumNetwork, QuantumNeuron
-from ..sim.host import encoder_values
-from ..sim.inputs import prepare_inputs
+from ..ir.plan import FixedAngle, InputAngle, LinearAngle, QuantumLayer, QuantumNetwork, QuantumNeuron
 from .base import Pass
 from .linear_forms import linear_forms
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import TargetError
-from ..ir import (INPUT, Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Gather, GlobalAvgPool, Network,
-                  Reshape)
+from ..host.kernels import Kernels
+from ..ir import INPUT, Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Gather, GlobalAvgPool, Network, Reshape
 from ..ir.network import ENCODER, HEAD
-from ..sim.kernels import Kernels
 
 #: Units × bits above which the dense forms would not fit in memory.
 MAX_ENTRIES = 1 << 26

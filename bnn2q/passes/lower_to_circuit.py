@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..circuit import CX, RY, Circuit, ComputedAngle, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
+from ..ir.circuit import CX, RY, Circuit, ComputedAngle, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 from ..errors import PassError
-from ..plan import FixedAngle, InputAngle, LevelChain, LinearAngle, Schedule
+from ..ir.plan import FixedAngle, InputAngle, LevelChain, LinearAngle, Schedule
 from .base import Pass
 
 #: Angles this close to 0 or π are treated as exactly 0 or π (the classical activation).

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..ir import Affine, Conv2D, Dense, MaxPool2D, Network, Reshape
 from ..ir.network import CORE
+from ..ir.ops import SPIN_PRESERVING
 from .neurons import half_angle
 from .thresholds import quantize
 
@@ -131,8 +132,6 @@ def _match(net: Network, k: int, rows: int) -> FusedLayer | None:
 
 def _is_spins(net: Network, value: str) -> bool:
     """Whether ``value`` holds ±1 spins of the core (a sign's output, pooled or rearranged)."""
-    from ..passes.drop_redundant_signs import SPIN_PRESERVING
-
     if value in net.layer_of:
         return True
     step = net.producer.get(value)

@@ -13,12 +13,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..ir import Concat, Conv2D, Dense, Gather, MaxPool2D, Network, Reshape
+from ..ir import Conv2D, Dense, Gather, Network, Reshape
 from ..ir.network import ENCODER
+from ..ir.ops import SPIN_PRESERVING
 from .fused import find_fused_layers, half_angle_tables, threshold_table
-
-#: Ops that map spins to spins (and bits to bits): max of ±1 is an OR of bits, layouts move them.
-_BIT_GLUE = (MaxPool2D, Reshape, Gather, Concat)
 
 
 class Plan:
@@ -108,7 +106,7 @@ def _spin_values(net: Network) -> set[str]:
     """Hidden outputs and the bit glue of them (core and head steps)."""
     spins = set(net.layer_of)
     for step in net.steps:
-        if step.stage == ENCODER or not isinstance(step.op, _BIT_GLUE):
+        if step.stage == ENCODER or not isinstance(step.op, SPIN_PRESERVING):
             continue
         padded = isinstance(step.op, Gather) and step.op.index.size and step.op.index.min() < 0
         if not padded and all(v in spins for v in step.inputs):

@@ -21,9 +21,10 @@ import numpy as np
 
 from .. import activations
 from ..errors import InputError
-from ..ir import INPUT
-from .inputs import prepare_inputs
-from .kernels import Kernels
+from ..host.inputs import prepare_inputs
+from ..host.kernels import Kernels
+from ..ir import INPUT, Network
+from ..noise import resolve
 from .memory import check_memory
 from .result import SimResult
 
@@ -37,6 +38,14 @@ def check_shots(shots) -> int:
     return int(shots)
 
 
+def require_network(net) -> Network:
+    """``net`` itself: the simulator reads loaded networks (``bnn2q.simulate`` loads files)."""
+    if not isinstance(net, Network):
+        raise InputError(f"the simulator takes a Network, not a {type(net).__name__}: load it with "
+                         "bnn2q.load, or call bnn2q.simulate, which loads anything bnn2q.load takes")
+    return net
+
+
 def spins(bits: np.ndarray) -> np.ndarray:
     """y = 2 s − 1 as float32 (exact for the integer sums that follow)."""
     return bits.astype(np.float32) * 2.0 - 1.0
@@ -45,12 +54,9 @@ def spins(bits: np.ndarray) -> np.ndarray:
 def simulate_reference(net, x, activation="rotation", quantumness: float = 0.0,
                        g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
                        noise=None) -> SimResult:
-    """Sample the quantum network's outcomes the straightforward way (same arguments as
-    ``bnn2q.simulate``; seeds NumPy's PCG64 generator)."""
-    from ..frontends import load
-    from ..noise import resolve
-
-    net = load(net)
+    """Sample the quantum network's outcomes the straightforward way (the arguments of
+    ``bnn2q.sim.simulate``; seeds NumPy's PCG64 generator)."""
+    net = require_network(net)
     act = activations.get(activation, quantumness, g)
     layer_noise = resolve(noise, net, act)
     shots = check_shots(shots)

@@ -29,17 +29,18 @@ import math
 import numpy as np
 
 from .. import activations
+from ..host.inputs import prepare_inputs
+from ..host.kernels import Kernels
 from ..ir import INPUT, Network
 from ..ir.network import ENCODER
+from ..noise import resolve
 from .block import Block
 from .blocks import blocks
-from .inputs import prepare_inputs
-from .kernels import Kernels
 from .measure import measure
 from .memory import check_memory
 from .neurons import CarriedState
 from .plan import Plan
-from .reference import check_shots
+from .reference import check_shots, require_network
 from .result import SimResult
 from .words import WordStream
 from .workspace import Workspace
@@ -70,7 +71,7 @@ def simulate(
     """Sample the quantum network's measurement outcomes.
 
     Args:
-        net: a Network from ``bnn2q.load`` (or anything ``load`` accepts).
+        net: a Network from ``bnn2q.load`` (``bnn2q.simulate`` also takes anything ``load`` does).
         x: samples, [n, *input_shape] or [n, n_inputs] (or one sample).
         activation: ``"rotation"``, ``"ancilla"`` (the paper's network: neuron qubits carry
             their state between layers) or ``"ancilla-reset"`` (the memoryless reduction).
@@ -83,16 +84,13 @@ def simulate(
         keep_bits: keep every layer's bits (``False``: ``bits`` is None and only the logits,
             8 bytes × classes per shot, are stored — for very many samples × shots).
         noise: device noise folded into each neuron (``bnn2q.noise``): None, one
-            ``NeuronNoise`` per hidden layer, or a device model.
+            ``NeuronNoise`` per hidden layer, or a device's noise (``DeviceNoise``;
+            ``bnn2q.simulate`` also resolves a device name or a spec file).
 
     Returns:
         SimResult with per-layer bits, per-shot logits and predictions.
     """
-    from ..frontends import load
-
-    from ..noise import resolve
-
-    net = load(net)
+    net = require_network(net)
     act = activations.get(activation, quantumness, g)
     if act.memory and act.fidelity == 1.0:
         # A projective readout leaves |r⟩, which R_y(θ − π r) turns into R_y(θ)|0⟩: rotation.

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from .. import activations
-from ..circuit import Circuit
 from ..errors import InputError, TargetError
-from ..ir import Network
-from ..ir import MaxPool2D
+from ..host.inputs import prepare_inputs
+from ..ir import MaxPool2D, Network
 from ..ir.network import CORE, ENCODER
-from ..passes.allocate_qubits import AllocateQubits
-from ..passes.build_level_chains import BuildLevelChains
-from ..passes.insert_activation import InsertActivation
-from ..passes.lower_to_circuit import LowerToCircuit
-from ..passes.manager import PassManager
-from ..sim.inputs import prepare_inputs
-from ..plan import InputAngle, LevelChain, QuantumLayer, QuantumNetwork, Schedule
+from ..ir.plan import LevelChain
 from .capabilities import FEED_FORWARD, SUMS
+from .lowering import lower
 from .program import CompiledProgram
+from .registry import get_target
 
 STRATEGIES = ("auto", "dynamic", "layerwise")
-IR_TYPES = (Network, QuantumNetwork, Schedule, Circuit)
-
-
-def get_target(name: str):
-    """The target module for ``name`` (``qasm3``, ``braket``, ``ibm``, ``quantinuum``, ``helios``)."""
-    from . import braket, helios, ibm, qasm3_target, quantinuum
-
-    targets = {"qasm3": qasm3_target, "braket": braket, "ibm": ibm, "quantinuum": quantinuum, "helios": helios}
-    if name not in targets:
-        raise InputError(f"unknown target {name!r}: use one of {', '.join(targets)}")
-    return targets[name]
 
 
 def compile(net, target: str = "qasm3", activation="rotation", quantumness: float = 0.0,
@@ -67,24 +50,18 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     """
     from ..frontends import load
 
-    spec = get_target(target)
+    tgt = get_target(target)
     net = load(net)
     act = activations.get(activation, quantumness, g)
-    caps = spec.CAPABILITIES
+    caps = tgt.capabilities
     strategy = choose_strategy(caps, strategy, net, act)
     if int_bits is None:
         int_bits = caps.int_bits
     elif int(int_bits) != int_bits or int_bits > caps.int_bits:
         raise TargetError(f"int_bits={int_bits!r}: target {caps.name!r} holds integers of at most "
                           f"{caps.int_bits} bits; pass --int-bits <= {caps.int_bits}")
-    if backend is not None and not hasattr(spec, "for_device"):
-        raise InputError(f"backend= names a device to transpile for, which only target 'ibm' does; "
-                         f"target {target!r} runs on backend={caps.backends[0]!r}")
-    dev = spec.device_of(backend) if hasattr(spec, "device_of") else None
-    if dev is not None:
-        budget = spec.budget(act, max_qubits, dev)
-    else:
-        budget = spec.budget(act, max_qubits) if hasattr(spec, "budget") else max_qubits
+    dev = tgt.device(backend)
+    budget = tgt.budget(act, max_qubits, dev)
     carried = max(net.widths) + 1 if act.memory and len(net.hidden) > 1 else 0
     if strategy == "dynamic" and caps.max_qubits is not None and carried > caps.max_qubits:
         raise TargetError(f"target {target!r} has {caps.max_qubits} qubits but the ancilla activation's carried "
@@ -93,7 +70,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     if caps.feed_forward == "computed" and tolerance:
         raise TargetError(f"target {target!r} computes every angle at run time and prunes nothing; "
                           "drop the tolerance (--tolerance 0)")
-    qnet, schedules, circuits = _lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
+    qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
@@ -103,34 +80,21 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                      max_conditionals_per_neuron=max((len(c.steps) for c in chains), default=0))
     resources["limits"] = caps.check(resources)
     resources["int_bits"] = int_bits
-    native, texts, extra = spec.build(circuits, act, int_bits, schedules)
-    resources.update(extra)
+    built = tgt.build(circuits, act, int_bits, schedules)
+    resources.update(built.extra)
     device = None
     if dev is not None:
         # Angles stay parameters on a device even when the sample is baked in (see targets.ibm).
         if inputs is None:
-            logical = native
+            logical = built.native
         else:
-            _, open_schedules, open_circuits = _lower(net, act, None, strategy, tolerance, int_bits, budget, caps)
-            logical = spec.build(open_circuits, act, int_bits, open_schedules)[0]
-        device = spec.for_device(logical, dev)
+            _, open_schedules, open_circuits = lower(net, act, None, strategy, tolerance, int_bits, budget, caps)
+            logical = tgt.build(open_circuits, act, int_bits, open_schedules).native
+        device = tgt.place(logical, dev)
         resources["transpiled"] = device.report()
     sample = None if inputs is None else prepare_inputs(net, inputs)[0]
-    return CompiledProgram(target, strategy, net, act, circuits, native, qnet.layout, resources,
-                           bounds, texts, qnet, sample, device)
-
-
-def _lower(net, act, inputs, strategy: str, tolerance: float, int_bits: int, budget, caps):
-    """The QuantumNetwork, the schedules and the circuits of a strategy: one, or one per hidden
-    layer. A target that computes angles at run time keeps them LinearAngle (no level chains)."""
-    feed = "dynamic" if strategy == "dynamic" else "host"
-    chained = caps.feed_forward != "computed"
-    front = [InsertActivation(act, inputs, feed)] + ([BuildLevelChains(tolerance, int_bits)] if chained else [])
-    qnet = PassManager(front, IR_TYPES).run(net)
-    parts = [qnet] if strategy == "dynamic" else [single_layer(qnet, k) for k in range(len(qnet.layers))]
-    schedules = tuple(PassManager([AllocateQubits(budget)], IR_TYPES).run(q) for q in parts)
-    circuits = tuple(PassManager([LowerToCircuit()], IR_TYPES).run(s) for s in schedules)
-    return qnet, schedules, circuits
+    return CompiledProgram(target, strategy, net, act, circuits, built.native, qnet.layout, resources,
+                           bounds, built.texts, qnet, sample, device)
 
 
 def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
@@ -181,18 +145,6 @@ def _feeds_a_neuron(net: Network, value: str) -> bool:
             if step.stage == CORE:
                 stack.append(step.output)
     return False
-
-
-def single_layer(qnet: QuantumNetwork, k: int) -> QuantumNetwork:
-    """Hidden layer k alone, its bits re-based to m[0:width] and input angles ``theta_<j>``."""
-    layer = qnet.layers[k]
-    neurons = tuple(
-        replace(n, bit=n.index, carry=None,
-                angle=InputAngle(f"theta_{n.index}") if isinstance(n.angle, InputAngle) else n.angle)
-        for n in layer.neurons
-    )
-    one = QuantumLayer(layer.name, neurons, 0, len(neurons), layer.readout)
-    return QuantumNetwork((one,), qnet.activation, qnet.source)
 
 
 def circuit_resources(circuits: tuple, strategy: str) -> dict:

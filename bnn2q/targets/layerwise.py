@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sim.host import HostPass
+from ..host.forward import HostPass
 from ..sim.neurons import collapse, rotate
 
 
@@ -70,7 +70,7 @@ def _carried_angles(state, theta: np.ndarray, width: int):
 
 def _fresh_prepared(prog, k: int, shots: int, width: int):
     """Amplitudes of a first layer whose angles are baked into its circuit."""
-    from ..plan import FixedAngle
+    from ..ir.plan import FixedAngle
 
     theta = np.array([n.angle.theta if isinstance(n.angle, FixedAngle) else 0.0
                       for n in prog.plan.layers[k].neurons])

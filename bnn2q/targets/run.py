@@ -10,16 +10,13 @@ from collections import Counter
 import numpy as np
 
 from .. import activations
-from ..circuit import Measure, Reset
 from ..errors import InputError, TargetError
+from ..host.forward import HostPass
+from ..host.inputs import prepare_inputs
 from ..sim import SimResult
-from ..sim.host import HostPass, encoder_values
-from ..sim.inputs import prepare_inputs
-from . import layerwise
-from .compiler import compile, get_target
+from .compiler import compile
+from .registry import TARGET_OF, get_target, sample_by_sample
 
-#: Backends that run one sample at a time, and the target whose programs each runs.
-TARGET_OF = {"braket-local": "braket", "quantinuum-local": "quantinuum", "selene": "helios"}
 BACKENDS = (*TARGET_OF, "aer", "ibm:NAME")
 
 
@@ -53,15 +50,9 @@ def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
     x = _sample(prog, inputs)
     if isinstance(backend, str) and backend in TARGET_OF:
         _check_target(prog, backend)
-        if backend == "braket-local":
-            return _braket_bits(prog, x, shots, seed)
-        if backend == "quantinuum-local":
-            return _run_pecos(prog, x, shots, _draw(seed))
-        from . import helios_env
-
-        return helios_env.sample(prog, _first_angles(prog, x), shots, _draw(seed))
-    from .evaluate import evaluate
-    from .jobs import runner
+        return sample_by_sample(backend).sample_program(prog, x, shots, seed)
+    from .ibm.evaluate import evaluate
+    from .ibm.jobs import runner
 
     if backend == "aer":
         _check_target(prog, "aer")
@@ -70,73 +61,11 @@ def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
 
 
 def _check_target(prog, backend: str) -> None:
-    caps = get_target(prog.target).CAPABILITIES
+    caps = get_target(prog.target).capabilities
     if backend not in caps.backends:
         wanted = {"braket-local": "qasm3' or 'braket", "aer": "ibm"}.get(backend) or TARGET_OF[backend]
         raise TargetError(f"backend {backend!r} does not run programs for target {prog.target!r}; "
                           f"compile with target='{wanted}'")
-
-
-def _braket_bits(prog, x, shots: int, seed) -> np.ndarray:
-    from . import braket_local
-
-    rng = np.random.default_rng(seed)
-
-    def run_text(k, values, n):
-        circuit = prog.circuits[k]
-        bound = {name: float(values[_index(name)]) for name in circuit.params}
-        return braket_local.sample(_braket_text(prog, k), bound, n, int(rng.integers(2**31)), circuit.n_qubits,
-                                   circuit.n_bits, density_matrix=_resets_entangled(circuit))
-
-    if prog.strategy == "dynamic":
-        return run_text(0, _first_angles(prog, x), shots)
-    bits, _ = layerwise.sample(prog, x[None], shots,
-                               lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
-    return np.concatenate(bits, axis=1)
-
-
-def _draw(seed) -> int:
-    """The first simulator seed ``sample_bits`` draws from ``seed``."""
-    return int(np.random.default_rng(seed).integers(2**31))
-
-
-def _run_pecos(prog, x, shots: int, seed: int) -> np.ndarray:
-    """A quantinuum program on PECOS: its H2-compiled circuit, compiled again with this sample's
-    input angles bound when the program left them open."""
-    from . import h2, pecos_local, quantinuum
-
-    program = prog.native[0]
-    compiled = program.compiled
-    if compiled is None:
-        bound = program.bind(quantinuum.angle_bindings(program, _first_angles(prog, x)))
-        compiled = h2.compile_circuit(bound, prog.resources["h2"]["optimisation_level"])
-    return pecos_local.sample(compiled, program.m_bits, shots, seed)
-
-
-def _braket_text(prog, k: int) -> str:
-    """Circuit k in Braket's dialect (the qasm3 target's text includes stdgates.inc)."""
-    if prog.target == "braket":
-        return prog.qasm_texts[k]
-    from . import qasm3
-
-    return qasm3.dumps(prog.circuits[k], "braket", prog.resources["int_bits"])
-
-
-def _resets_entangled(circuit) -> bool:
-    """Whether a qubit is reset without having been measured (the ancilla neuron qubit)."""
-    measured = set()
-    for op in circuit.ops:
-        if isinstance(op, Measure):
-            measured.add(op.qubit)
-        elif isinstance(op, Reset) and op.qubit not in measured:
-            return True
-        elif isinstance(op, Reset):
-            measured.discard(op.qubit)
-    return False
-
-
-def _index(name: str) -> int:
-    return int(name.rsplit("_", 1)[1])
 
 
 def _sample(prog, inputs):
@@ -152,22 +81,6 @@ def _sample(prog, inputs):
     if x.shape[0] != 1:
         raise InputError(f"inputs= takes one sample, got {x.shape[0]}")
     return x[0]
-
-
-def _first_angles(prog, x) -> np.ndarray:
-    """The input angles of a dynamic program's host-computed layers for sample x."""
-    circuit = prog.circuits[0]
-    if not circuit.params:
-        return np.zeros(0)
-    net = prog.network
-    values = encoder_values(net, x)
-    angles = np.zeros(net.n_neurons)
-    starts = np.cumsum([0] + net.widths)
-    for k, layer in enumerate(net.hidden):
-        if layer.preactivation in values:
-            u = values[layer.preactivation].reshape(layer.width)
-            angles[starts[k]: starts[k + 1]] = prog.activation.angle(u, strict=layer.strict)
-    return angles
 
 
 def minimum_qubits(net, act) -> int:
@@ -209,8 +122,8 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
         if checkpoint is not None:
             raise InputError(f"checkpoint= keeps the jobs of Qiskit backends; {backend} runs sample by sample")
         return _execute_each(net, act, xs, backend, shots, seed, max_qubits, progress)
-    from .evaluate import evaluate
-    from .jobs import runner as runner_for
+    from .ibm.evaluate import evaluate
+    from .ibm.jobs import runner as runner_for
 
     runner = runner_for(backend)
     if getattr(runner, "logical", False):  # noiseless Aer: the smallest circuits run fastest
@@ -231,22 +144,13 @@ def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress)
     seeds = np.random.SeedSequence(seed).spawn(len(xs))
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((len(xs), shots, net.n_classes))
-    samples = range(len(xs))
+    sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]
+    outcomes = sample_by_sample(backend).sample_programs(prog, xs, shots, sample_seeds)
     if progress:
         from tqdm import tqdm
 
-        samples = tqdm(samples, desc=backend, unit="sample", leave=False)
-    sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]
-    if backend == "selene":  # one Helios process for every sample: Guppy and Selene load once
-        from . import helios_env
-
-        batch = helios_env.sample_many([(prog, _first_angles(prog, xs[i]), shots, _draw(sample_seeds[i]))
-                                        for i in range(len(xs))])
-    for i in samples:
-        if backend == "selene":
-            bits = batch[i]
-        else:
-            bits = sample_bits(prog, backend, shots, sample_seeds[i], xs[i])
+        outcomes = tqdm(outcomes, total=len(xs), desc=backend, unit="sample", leave=False)
+    for i, bits in enumerate(outcomes):
         host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):
             bits_out[k][i] = bits[:, start:stop]

@@ -37,7 +37,7 @@ class QuantumAccuracy:
 def quantum_accuracy(model, x, y, activation="rotation", quantumness=0.0, g=math.pi / 2,
                      shots: int = 100, seeds=(0, 1, 2)) -> QuantumAccuracy:
     """Simulate ``model`` (anything ``bnn2q.load`` reads) on (x, y) once per seed."""
-    from .. import load, simulate
+    from ..api import load, simulate
 
     net = load(model)
     acc, shot_acc = [], []

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import bnn2q
-from bnn2q.noise import load as load_noise
-from bnn2q.noise.fold import fold_circuit, restricted
+from bnn2q.targets.ibm.noise import load as load_noise
+from bnn2q.targets.ibm.noise.fold import fold_circuit, restricted
 
 from ..targets.conftest import tiny_network
 

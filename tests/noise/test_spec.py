@@ -14,8 +14,8 @@ import pytest
 import bnn2q
 from bnn2q import activations
 from bnn2q.errors import InputError
-from bnn2q.noise import DeviceNoise, load
-from bnn2q.noise.fold import fold_circuit
+from bnn2q.targets.ibm.noise import DeviceNoise, load
+from bnn2q.targets.ibm.noise.fold import fold_circuit
 
 from ..targets.conftest import TINY_INPUT, tiny_network
 

@@ -9,7 +9,7 @@ import pytest
 from bnn2q import activations
 from bnn2q.errors import InputError, TargetError
 from bnn2q.passes.build_level_chains import BuildLevelChains, level_chain, merge_runs
-from bnn2q.plan import LinearAngle
+from bnn2q.ir.plan import LinearAngle
 
 
 def _p(theta, f):

@@ -10,7 +10,7 @@ import bnn2q
 from bnn2q.errors import PassError
 from bnn2q.ir import INPUT, Add, Affine, Clip, Dense, Graph, Node, Sign
 from bnn2q.passes import CancelTerms, canonicalize
-from bnn2q.sim.kernels import Kernels
+from bnn2q.host.kernels import Kernels
 
 
 def _ste_graph(clip: bool) -> Graph:

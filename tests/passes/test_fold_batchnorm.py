@@ -10,7 +10,7 @@ from bnn2q.errors import PassError
 from bnn2q.ir import INPUT, Affine, BatchNorm, Dense, Elementwise, Graph, Node, Quantize, Sign
 from bnn2q.ir.build import sequential
 from bnn2q.passes import BuildNetwork, FoldBatchNorm, FuseAffine, PassManager, canonicalize
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 
 RNG = np.random.default_rng(0)
 

@@ -4,7 +4,7 @@ neuron qubits undo their last outcome with a conditional R_y(−π)."""
 import math
 
 import bnn2q
-from bnn2q.circuit import ComputedAngle, IfBit, IfCompare, Measure, RY, X
+from bnn2q.ir.circuit import ComputedAngle, IfBit, IfCompare, Measure, RY, X
 from tests.targets.conftest import TINY_INPUT, tiny_network
 
 

@@ -13,7 +13,7 @@ import pytest
 import bnn2q
 from bnn2q.ir import Clip, Conv2D, Maximum, Minimum, Multiply, Quantize
 from bnn2q.sim import packed, simulate_reference
-from bnn2q.sim.kernels import Kernels
+from bnn2q.host.kernels import Kernels
 
 from .classical_nets import CLASSICAL_NETS, relu_mlp
 from .nets import inputs

@@ -18,7 +18,7 @@ from bnn2q import activations
 from bnn2q.sim import neurons, packed, sampler, simulate_reference
 from bnn2q.sim.blocks import blocks
 from bnn2q.sim.fused import find_fused_layers, threshold_table
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 from bnn2q.sim.thresholds import ALWAYS, quantize
 from bnn2q.sim.words import WordStream
 

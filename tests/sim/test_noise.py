@@ -13,7 +13,7 @@ import bnn2q
 from bnn2q import activations, noise
 from bnn2q.errors import InputError
 from bnn2q.sim import simulate_reference
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 
 from .nets import dense_net, inputs, real_net
 from .test_fast_path import mismatches

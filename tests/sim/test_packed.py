@@ -18,7 +18,7 @@ import bnn2q
 from bnn2q import activations, noise
 from bnn2q.ir import Conv2D, Dense
 from bnn2q.sim import packed, sampler, simulate_reference
-from bnn2q.sim.kernels import Kernels
+from bnn2q.host.kernels import Kernels
 
 from .nets import NETS, dense_net, inputs
 from .test_fast_path import mismatches

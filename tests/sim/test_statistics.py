@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import bnn2q
-from bnn2q.sim.host import HostPass
+from bnn2q.host.forward import HostPass
 
 SHOTS = 20_000
 Z = 5.0

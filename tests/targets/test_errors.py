@@ -41,7 +41,7 @@ def test_backend_must_match_the_target(tiny):
 
 
 def test_braket_local_qubit_limit(tiny):
-    from bnn2q.targets import braket_local
+    from bnn2q.targets.braket import local as braket_local
 
     with pytest.raises(TargetError, match=r"at most 26 qubits, the program uses 30; recompile with max_qubits <= 26"):
         braket_local.sample("OPENQASM 3.0;", {}, 1, 0, n_qubits=30, n_bits=1)

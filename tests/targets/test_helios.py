@@ -11,9 +11,9 @@ import pytest
 import bnn2q
 from bnn2q import activations
 from bnn2q.errors import TargetError
-from bnn2q.targets import helios_env
-from bnn2q.targets.guppy_expr import GUPPY, Expr
-from bnn2q.targets.run import _first_angles
+from bnn2q.targets.helios import env as helios_env
+from bnn2q.targets.helios.guppy_expr import GUPPY, Expr
+from bnn2q.targets.bindings import first_angles as _first_angles
 
 from .conftest import TINY_INPUT
 from .stats import assert_same_frequencies, mismatches
@@ -49,7 +49,7 @@ def test_one_computed_rotation_per_fed_neuron_and_no_conditionals(tiny):
 
 
 def test_requests_helios_cannot_meet(tiny):
-    from bnn2q.targets.helios import HeliosProgram
+    from bnn2q.targets.helios.target import HeliosProgram
 
     with pytest.raises(TargetError, match=r"target 'helios' computes every angle at run time and prunes nothing"):
         bnn2q.compile(tiny, "helios", quantumness=0.5, tolerance=0.01)
@@ -110,7 +110,7 @@ def test_selene_runs_the_papers_carried_network_and_its_reduction(selene):
 
 
 def test_selene_classical_program_is_the_larq_model(selene, small_model, small_net, digits):
-    from bnn2q.sim.host import HostPass
+    from bnn2q.host.forward import HostPass
 
     from .test_classical import larq_hidden_bits
 

@@ -10,9 +10,9 @@ import pytest
 
 import bnn2q
 from bnn2q import activations
-from bnn2q.noise import load as load_noise
+from bnn2q.targets.ibm.noise import load as load_noise
 from bnn2q.errors import InputError, TargetError
-from bnn2q.targets.devices import BROKEN, device
+from bnn2q.targets.ibm.devices import BROKEN, device
 
 from .conftest import TINY_INPUT
 

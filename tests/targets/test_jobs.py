@@ -11,7 +11,7 @@ from qiskit.primitives import BaseSamplerV2
 
 import bnn2q
 from bnn2q.targets import execute
-from bnn2q.targets.jobs import runner
+from bnn2q.targets.ibm.jobs import runner
 from bnn2q.targets.run import sample_bits
 
 from .conftest import TINY_INPUT

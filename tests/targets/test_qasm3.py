@@ -8,7 +8,7 @@ import openqasm3
 import pytest
 
 import bnn2q
-from bnn2q.targets import qasm3
+from bnn2q.targets.qasm3 import emit as qasm3
 
 from .conftest import TINY_INPUT
 
@@ -85,7 +85,7 @@ def test_unbound_inputs_are_declared_inputs(tiny):
 def test_level_chain_steps_sum_to_the_activation_angle(tiny):
     from bnn2q.passes.build_level_chains import BuildLevelChains
     from bnn2q.passes.insert_activation import InsertActivation
-    from bnn2q.sim.host import HostPass
+    from bnn2q.host.forward import HostPass
 
     act = bnn2q.activations.get("rotation", 0.5)
     prog = bnn2q.compile(tiny, "qasm3", activation=act, inputs=TINY_INPUT)

@@ -71,7 +71,7 @@ def test_requests_h2_cannot_meet(tiny):
         bnn2q.compile(tiny, "quantinuum", max_qubits=60)
     with pytest.raises(TargetError, match=r"target 'quantinuum' supports strategies dynamic, not 'layerwise'"):
         bnn2q.compile(tiny, "quantinuum", strategy="layerwise")
-    from bnn2q.targets import pecos_local
+    from bnn2q.targets.quantinuum import pecos_local
 
     prog = bnn2q.compile(tiny, "quantinuum", inputs=TINY_INPUT)
     with pytest.raises(TargetError, match=r"holds at most 24 qubits, the program uses 30; recompile with max_qubits <= 24"):

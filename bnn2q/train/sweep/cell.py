@@ -46,7 +46,7 @@ def build_model(architecture: str, data, seed: int, family: str = "larq"):
 
 def run_cell(cell: Cell) -> dict:
     """Train and evaluate one cell; returns its CSV row (the cell's fields plus results)."""
-    from ... import simulate
+    from ...api import simulate
     from ..finetune import finetune
 
     data = _dataset(cell.dataset)

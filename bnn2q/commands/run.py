@@ -1,0 +1,103 @@
+"""``bnn2q run``: evaluate a model as a quantum network on a dataset, on the simulator or a backend."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import InputError
+from ..targets.registry import TARGET_OF
+from .options import add_data, add_model, add_quantum, samples
+
+
+def add(sub):
+    p = sub.add_parser("run", help="evaluate a model as a quantum network on a dataset")
+    add_model(p)
+    p.add_argument("--backend", default="builtin", metavar="BACKEND",
+                   help="builtin (the simulator), braket-local, aer, quantinuum-local (PECOS), selene "
+                        "(Helios; needs 'make helios'), or ibm:NAME — an IBM device: a fake one like "
+                        "ibm:fake_torino (Aer with its noise) or a real one (needs a saved IBM Quantum "
+                        "account) (default: builtin)")
+    p.add_argument("--noise", default=None, metavar="DEVICE|FILE",
+                   help="builtin only: simulate a device's noise — a device name like fake_torino or a "
+                        "bnn2q-noise/1 JSON spec (default: noiseless)")
+    add_data(p, required=True)
+    add_quantum(p)
+    p.add_argument("--shots", type=int, default=100, help="shots per sample (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--max-qubits", type=int, default=None,
+                   help="qubit budget for compiled backends and --noise (default: unbounded)")
+    p.add_argument("--checkpoint", default=None, metavar="DIR",
+                   help="aer/ibm: keep each finished job in DIR; rerunning the same command resumes there")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=main)
+
+
+#: Backends by name; ``ibm:NAME`` names an IBM device.
+RUN_BACKENDS = ("builtin", *TARGET_OF, "aer")
+
+
+def main(args):
+    import time
+
+    from ..api import load, simulate
+
+    if args.backend not in RUN_BACKENDS and not args.backend.startswith("ibm:"):
+        raise InputError(f"unknown backend {args.backend!r}: use {', '.join(RUN_BACKENDS)} or ibm:NAME "
+                         "(e.g. ibm:fake_torino)")
+    if args.noise is not None and args.backend != "builtin":
+        raise InputError("--noise applies to --backend builtin; a device backend (ibm:NAME) brings its own noise")
+    if args.checkpoint is not None and args.backend in RUN_BACKENDS and args.backend != "aer":
+        raise InputError("--checkpoint keeps the jobs of --backend aer or ibm:NAME")
+    net = load(args.model)
+    x, y = samples(args)
+    tau = args.quantumness
+    jobs = {}
+    start = time.perf_counter()
+    if args.backend == "builtin":
+        noise = None
+        if args.noise is not None:
+            from ..targets.ibm.noise import load as load_noise
+
+            noise = load_noise(args.noise, max_qubits=args.max_qubits)
+        result = simulate(net, x, activation=args.activation, quantumness=tau,
+                          g=args.g, shots=args.shots, seed=args.seed, progress=sys.stderr.isatty(), noise=noise)
+    else:
+        from ..targets import execute
+
+        result = execute(net, x, backend=args.backend, activation=args.activation,
+                         quantumness=tau, g=args.g, shots=args.shots, seed=args.seed,
+                         max_qubits=args.max_qubits, progress=True, checkpoint=args.checkpoint, report=jobs)
+    seconds = time.perf_counter() - start
+    out = {
+        "model": args.model,
+        "backend": args.backend,
+        "noise": args.noise,
+        "dataset": args.dataset,
+        "split": args.split,
+        "samples": int(len(y)),
+        "shots": args.shots,
+        "activation": args.activation,
+        "quantumness": tau,
+        "g": args.g if args.activation != "rotation" else None,
+        "accuracy": result.accuracy(y),
+        "shot_accuracy": result.shot_accuracy(y),
+        "seconds": round(seconds, 3),
+    }
+    if jobs:
+        out["jobs_per_layer"] = jobs["jobs"]
+        out["executions_per_layer"] = jobs["executions"]
+        out["bindings_per_layer"] = jobs["bindings"]
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    knob = f"τ = {tau:g}" + (f", g = {args.g:.4g}" if args.activation != "rotation" else "")
+    noisy = f" with {args.noise} noise" if args.noise else ""
+    print(f"{out['samples']} {args.dataset} {args.split} samples × {args.shots} shots on {args.backend}{noisy} "
+          f"({args.activation}, {knob})")
+    print(f"accuracy        {out['accuracy']:.4f}  (argmax of shot-averaged logits)")
+    print(f"shot accuracy   {out['shot_accuracy']:.4f}  (mean over single shots)")
+    if jobs:
+        print(f"jobs            {sum(jobs['jobs'])} ({', '.join(map(str, jobs['jobs']))} per layer; "
+              f"{', '.join(map(str, jobs['bindings']))} distinct angle vectors)")
+    print(f"time            {seconds:.2f} s")

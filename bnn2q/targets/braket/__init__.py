@@ -1,0 +1,1 @@
+"""Amazon Braket: the ``braket`` target (``target``) and its local simulator (``local``)."""

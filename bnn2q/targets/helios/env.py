@@ -1,0 +1,114 @@
+"""The optional Helios environment (``.venv-helios``), driven by a subprocess: Guppy → HUGR,
+Selene emulation, Nexus submission (``runner.py`` runs there).
+
+It is found at ``$BNN2Q_HELIOS_PYTHON``, else ``.venv-helios/bin/python`` in the checkout
+(``make helios`` builds it from ``requirements-helios.lock`` with Python 3.12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import TargetError
+from ..bindings import draw_seed, first_angles
+
+RUNNER = Path(__file__).with_name("runner.py")
+CHECKOUT = Path(__file__).resolve().parents[2]
+#: Selene's state-vector emulator holds every qubit the program allocates.
+MAX_QUBITS = 24
+#: Seconds one call may take (a first Selene build fills zig's cache, ~40 s).
+TIMEOUT = 1800
+
+
+def python() -> Path | None:
+    """The Helios environment's interpreter, or None when it is not installed."""
+    env = os.environ.get("BNN2Q_HELIOS_PYTHON")
+    path = Path(env) if env else CHECKOUT / ".venv-helios" / "bin" / "python"
+    return path if path.exists() else None
+
+
+def call(args: list[str]) -> None:
+    """Run the runner with ``args``; a failure becomes one line."""
+    exe = python()
+    if exe is None:
+        raise TargetError("the Helios environment is not installed: run 'make helios' (needs Python 3.12) "
+                          "or set BNN2Q_HELIOS_PYTHON to its python")
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    # -I: the runner's own folder (bnn2q/targets/helios) must not shadow the Helios environment's packages.
+    proc = subprocess.run([str(exe), "-I", str(RUNNER), *args], capture_output=True, text=True,
+                          timeout=TIMEOUT, env=env)
+    if proc.returncode:
+        lines = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()]
+        raise TargetError(f"the Helios environment failed ({args[0]}): {lines[-1] if lines else proc.returncode}")
+    return proc.stdout
+
+
+def _files(prog, angles, folder: Path) -> list[str]:
+    """Write the program (and its input angles) into ``folder``; the runner's file arguments."""
+    program = prog.native[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "program.py"
+    path.write_text(program.source)
+    args = [str(path)]
+    if not program.bound:
+        if angles is None:
+            raise TargetError("this program takes its sample at run time: pass inputs= (one sample)")
+        (folder / "inputs.json").write_text(json.dumps([float(a) for a in angles]))
+        args += ["--inputs", str(folder / "inputs.json")]
+    return args
+
+
+def sample(prog, angles, shots: int, seed: int) -> np.ndarray:
+    """uint8 outcomes [shots, n_bits] of a helios program on Selene (``angles``: the host's
+    first-layer angles by bit, for a program compiled without inputs)."""
+    return sample_many([(prog, angles, shots, seed)])[0]
+
+
+def sample_program(prog, x, shots: int, seed) -> np.ndarray:
+    """uint8 outcomes [shots, n_bits] of a helios program on Selene for sample x."""
+    return sample(prog, first_angles(prog, x), shots, draw_seed(seed))
+
+
+def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
+    """``sample_program`` for every sample of ``xs`` at once: one Helios process for all (Guppy
+    and Selene load once)."""
+    return sample_many([(prog, first_angles(prog, x), shots, draw_seed(seed)) for x, seed in zip(xs, seeds)])
+
+
+def sample_many(jobs) -> list[np.ndarray]:
+    """``sample`` for each (prog, angles, shots, seed) in ``jobs``, in one Helios process (Guppy
+    and Selene take seconds to load; a job's shots take far less)."""
+    specs = []
+    with tempfile.TemporaryDirectory(prefix="bnn2q-helios-") as tmp:
+        for k, (prog, angles, shots, seed) in enumerate(jobs):
+            program = prog.native[0]
+            if program.n_qubits > MAX_QUBITS:
+                raise TargetError(f"Selene's state-vector emulator holds at most {MAX_QUBITS} qubits, the program "
+                                  f"uses {program.n_qubits}; recompile with max_qubits <= {MAX_QUBITS}")
+            files = _files(prog, angles, Path(tmp) / f"job{k}")
+            specs.append({"program": files[0], "inputs": files[2] if len(files) > 2 else None,
+                          "shots": int(shots), "seed": int(seed)})
+        (Path(tmp) / "jobs.json").write_text(json.dumps(specs))
+        call(["run", str(Path(tmp) / "jobs.json"), "--out", str(Path(tmp) / "out.json")])
+        outs = json.loads((Path(tmp) / "out.json").read_text())
+    results = []
+    for (prog, _, shots, _), out in zip(jobs, outs):
+        bits = np.asarray(out["bits"], dtype=np.uint8)
+        if bits.shape != (shots, prog.native[0].n_bits):
+            raise TargetError(f"Selene returned outcomes of shape {bits.shape}, expected "
+                              f"({shots}, {prog.native[0].n_bits})")
+        results.append(bits)
+    return results
+
+
+def hugr(prog, angles=None) -> bytes:
+    """The HUGR package (envelope bytes, what Nexus uploads) of a helios program."""
+    with tempfile.TemporaryDirectory(prefix="bnn2q-helios-") as tmp:
+        folder = Path(tmp)
+        call(["hugr", *_files(prog, angles, folder), "--out", str(folder / "program.hugr")])
+        return (folder / "program.hugr").read_bytes()
