@@ -55,6 +55,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     net = load(net)
     act = activations.get(activation, quantumness, g)
     caps = tgt.capabilities
+    requested = strategy
     strategy = choose_strategy(caps, strategy, net, act, inputs is not None)
     if int_bits is None:
         int_bits = caps.int_bits
@@ -71,7 +72,15 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     if caps.feed_forward == "computed" and tolerance:
         raise TargetError(f"target {target!r} computes every angle at run time and prunes nothing; "
                           "drop the tolerance (--tolerance 0)")
-    qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
+    try:
+        qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
+    except TargetError:
+        # ``auto`` picks what runs: the host computes what the feed-forward cannot (e.g. real
+        # weights at τ > 0 without a tolerance).
+        if requested != "auto" or strategy != "dynamic" or "layerwise" not in caps.strategies:
+            raise
+        strategy = "layerwise"
+        qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
