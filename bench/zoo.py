@@ -75,7 +75,8 @@ def _run_one(name: str, tf_ops: bool, timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         return {"model": name, "keras": f"timed out after {timeout:.0f} s"}
     if out.returncode != 0:
-        return {"model": name, "keras": "error: " + (out.stderr.strip().splitlines() or ["?"])[-1][:200]}
+        lines = [ln for ln in out.stderr.strip().splitlines() if "cuda" not in ln.lower() and ln.strip()]
+        return {"model": name, "keras": f"error (exit {out.returncode}): " + (lines or ["?"])[-1][:200]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
