@@ -13,23 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FrontendError
-from ..ir import (INPUT, Add, Affine, AvgPool2D, BatchNorm, Concat, Conv2D, Dense, Elementwise, Gather,
-                  GlobalAvgPool, Graph, MaxPool2D, Node, Reshape, Sign)
-from .quantizers import KernelQuantizer, input_quantizer, kernel_quantizer
+from ..ir import (INPUT, Affine, AvgPool2D, BatchNorm, Conv2D, Dense, Gather, GlobalAvgPool, Graph, MaxPool2D, Node,
+                  Reshape)
+from .keras_elementwise import MERGE_LAYERS, ElementwiseHandlers
+from .keras_tf_ops import TF_OPS, TfOps
+from .quantizers import KernelQuantizer, kernel_quantizer
 from .tf_env import import_tf
 
 #: Layers that compute nothing at inference.
 IDENTITY = ("InputLayer", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise",
             "GaussianDropout", "AlphaDropout", "ActivityRegularization")
-#: Keras activation names → the host's real nonlinearities.
-REAL_ACTIVATIONS = {"relu": ("relu", 1.0), "tanh": ("tanh", 1.0), "sigmoid": ("sigmoid", 1.0),
-                    "hard_tanh": ("hard_tanh", 1.0)}
-#: TensorFlow ops a functional model may apply as ``x + y`` (a TFOpLambda layer).
-TF_OP_ADD = ("__operators__.add", "math.add")
-SUPPORTED = ("QuantDense, QuantConv2D, QuantDepthwiseConv2D, Dense, Conv2D, DepthwiseConv2D, "
-             "BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Add, "
-             "Concatenate, Flatten, Reshape, ZeroPadding2D, Rescaling, Dropout, Activation, ReLU, "
-             "LeakyReLU, PReLU, Softmax")
+SUPPORTED = ("QuantDense, QuantConv2D, QuantDepthwiseConv2D, Dense, Conv2D, DepthwiseConv2D (dilated and "
+             "grouped), BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Add, "
+             "Subtract, Multiply, Maximum, Minimum, Concatenate, Flatten, Reshape, ZeroPadding2D, Rescaling, "
+             "Dropout, Activation, ReLU, LeakyReLU, PReLU, Softmax, and TensorFlow ops on Keras tensors "
+             "(TFOpLambda)")
 
 
 def read_keras_file(path: Path) -> Graph:
@@ -64,7 +62,7 @@ def read_keras_model(model, source: str | None = None) -> Graph:
     return Graph(input_shape, tuple(reader.nodes), out, source)
 
 
-class _Reader:
+class _Reader(ElementwiseHandlers):
     """Turns layers into nodes; values are named after the layer that writes them."""
 
     def __init__(self, source: str):
@@ -72,6 +70,7 @@ class _Reader:
         self.nodes: list[Node] = []
         self.shapes: dict[str, tuple] = {}
         self.softmax: str | None = None  # the softmax that must end the model
+        self.tf_ops = TfOps(self)
 
     # -- graph walk ------------------------------------------------------------------------
 
@@ -83,14 +82,26 @@ class _Reader:
                 value = self.layer(layer, [value], keras)
             return value
         values = {id(model.inputs[0]): input_value}
+
+        def value_of(tensor) -> str:
+            if id(tensor) not in values:
+                raise FrontendError(f"{self.source}: a layer reads a tensor bnn2q cannot place (a second "
+                                    "model input?)")
+            return values[id(tensor)]
+
         for layer in _topological(model, self.source):
-            inputs = []
-            for tensor in _inbound_tensors(layer, model, self.source):
-                if id(tensor) not in values:
-                    raise FrontendError(f"{self.source}: layer {layer.name!r} reads a tensor bnn2q "
-                                        "cannot place (a second model input?)")
-                inputs.append(values[id(tensor)])
-            values[id(_output_tensor(layer, model, self.source))] = self.layer(layer, inputs, keras)
+            inputs = [value_of(t) for t in _inbound_tensors(layer, model, self.source)]
+            outputs = _output_tensors(layer, model, self.source)
+            if type(layer).__name__ == "TFOpLambda":
+                out = self.tf_ops.read(layer, _own_nodes(layer, model, self.source)[0], value_of)
+            else:
+                out = self.layer(layer, inputs, keras)
+            out = out if isinstance(out, list) else [out]
+            if len(out) != len(outputs):
+                raise FrontendError(f"{self.source}: layer {layer.name!r} has {len(outputs)} outputs; bnn2q "
+                                    f"reads {len(out)}")
+            for tensor, value in zip(outputs, out):
+                values[id(tensor)] = value
         return values[id(model.outputs[0])]
 
     def layer(self, layer, inputs: list[str], keras) -> str:
@@ -105,15 +116,16 @@ class _Reader:
         if kind in IDENTITY:
             return inputs[0]
         handler = getattr(self, f"_{kind}", None)
-        if kind == "TFOpLambda" and getattr(layer, "symbol", "") in TF_OP_ADD and len(inputs) == 2:
-            return self._Add(layer, inputs)  # x + y written as an operator (larq-zoo's QuickNet)
         if handler is None:
-            if kind in ("Lambda", "TFOpLambda"):
-                what = f"a TensorFlow op ({layer.symbol})" if kind == "TFOpLambda" else "a Lambda"
-                raise FrontendError(f"layer {layer.name!r} is {what} bnn2q cannot read; write it with "
-                                    "Keras layers (Add, Concatenate, ...)")
+            if kind == "Lambda":
+                raise FrontendError(f"layer {layer.name!r} is a Lambda: Python code, which bnn2q does not run "
+                                    "to read a model; write it with Keras layers or TensorFlow ops on Keras "
+                                    f"tensors ({', '.join(TF_OPS[:6])}, ...)")
+            if kind == "TFOpLambda":
+                raise FrontendError(f"layer {layer.name!r} is a TensorFlow op in a Sequential model; bnn2q "
+                                    "reads TensorFlow ops in functional models")
             raise FrontendError(f"layer {layer.name!r} has unsupported type {kind}; bnn2q reads {SUPPORTED}")
-        if kind not in ("Add", "Concatenate") and len(inputs) != 1:
+        if kind not in MERGE_LAYERS and len(inputs) != 1:
             raise FrontendError(f"layer {layer.name!r} ({kind}) has {len(inputs)} inputs; it takes one")
         return handler(layer, inputs)
 
@@ -127,13 +139,8 @@ class _Reader:
     # -- helpers ---------------------------------------------------------------------------
 
     def _quantize_input(self, layer, value: str) -> str:
-        q = input_quantizer(getattr(layer, "input_quantizer", None), f"layer {layer.name!r}: input_quantizer")
-        if q is None:
-            return value
-        spins = self.emit(Sign(f"{layer.name}.input_quantizer", strict=q.strict), [value])
-        if q.bits:  # a 0/1 quantizer: s = (y + 1)/2
-            return self.emit(Affine(f"{layer.name}.bits", np.array(0.5), np.array(0.5)), [spins])
-        return spins
+        return self.quantizer_op(getattr(layer, "input_quantizer", None), value, f"{layer.name}.input_quantizer",
+                                 f"layer {layer.name!r}: input_quantizer")
 
     def _kernel(self, layer) -> KernelQuantizer:
         latent = np.asarray(layer.depthwise_kernel if hasattr(layer, "depthwise_kernel") else layer.kernel)
@@ -148,25 +155,6 @@ class _Reader:
             value = self.emit(Affine(f"{layer.name}.bias", np.ones_like(bias), bias), [value])
         return self._activation(layer, getattr(layer, "activation", None), value)
 
-    def _activation(self, layer, fn, value: str, own: bool = False) -> str:
-        """The op of activation ``fn``: the layer's own (``own``: an Activation layer, named as
-        the layer) or a layer's ``activation=`` argument (named layer.activation)."""
-        name = _fn_name(fn)
-        if name in (None, "linear"):
-            return value
-        if name == "softmax":
-            self.softmax = layer.name
-            return value
-        if name in REAL_ACTIVATIONS:
-            kind, alpha = REAL_ACTIVATIONS[name]
-            return self.emit(Elementwise(layer.name if own else f"{layer.name}.{name}", kind, np.array(alpha)),
-                             [value])
-        q = input_quantizer(fn, f"layer {layer.name!r}: activation")
-        spins = self.emit(Sign(layer.name if own else f"{layer.name}.{name}", strict=q.strict), [value])
-        if q.bits:
-            return self.emit(Affine(f"{layer.name}.bits", np.array(0.5), np.array(0.5)), [spins])
-        return spins
-
     # -- layer handlers --------------------------------------------------------------------
 
     def _QuantDense(self, layer, inputs):
@@ -180,9 +168,6 @@ class _Reader:
     def _QuantConv2D(self, layer, inputs, depthwise: bool = False):
         if getattr(layer, "data_format", "channels_last") != "channels_last":
             raise FrontendError(f"layer {layer.name!r}: data_format must be channels_last")
-        if tuple(layer.dilation_rate) != (1, 1):
-            raise FrontendError(f"layer {layer.name!r}: dilation_rate {tuple(layer.dilation_rate)} "
-                                "is not supported; bnn2q reads undilated convolutions")
         in_shape = tuple(int(d) for d in layer.input_shape[1:])
         value = self._quantize_input(layer, inputs[0])
         k = self._kernel(layer)
@@ -193,8 +178,10 @@ class _Reader:
             kernel = kernel.reshape(kh, kw, 1, c * m)
             groups = c
             scale = None if scale is None else np.asarray(scale).reshape(-1)
-        padding = _padding(layer.padding, in_shape[:2], kernel.shape[:2], tuple(layer.strides))
-        conv = Conv2D(layer.name, kernel, in_shape, tuple(layer.strides), padding, groups)
+        dilation = tuple(int(d) for d in layer.dilation_rate)
+        span = tuple((k - 1) * d + 1 for k, d in zip(kernel.shape[:2], dilation))
+        padding = _padding(layer.padding, in_shape[:2], span, tuple(layer.strides))
+        conv = Conv2D(layer.name, kernel, in_shape, tuple(layer.strides), padding, groups, dilation)
         value = self.emit(conv, [value])
         pad_value = float(getattr(layer, "pad_values", 0.0) or 0.0)
         if layer.padding == "same" and pad_value != 0.0:
@@ -204,7 +191,8 @@ class _Reader:
             border[:, padding[0]: padding[0] + in_shape[0], padding[2]: padding[2] + in_shape[1]] = 0.0
             from ..host.kernels import Kernels
 
-            unpadded = Conv2D(layer.name, kernel, border.shape[1:], tuple(layer.strides), (0, 0, 0, 0), groups)
+            unpadded = Conv2D(layer.name, kernel, border.shape[1:], tuple(layer.strides), (0, 0, 0, 0), groups,
+                              dilation)
             offset = Kernels().run(unpadded, [border], [border.shape[1:]], unpadded.shape_out)[0]
             value = self.emit(Affine(f"{layer.name}.pad_values", np.ones_like(offset), offset), [value])
         return self._finish(layer, value, scale)
@@ -262,46 +250,6 @@ class _Reader:
         index[top: top + h, left: left + w] = np.arange(h * w * c).reshape(h, w, c)
         return self.emit(Gather(layer.name, index, index.shape), inputs)
 
-    def _Rescaling(self, layer, inputs):
-        return self.emit(Affine(layer.name, np.array(float(layer.scale)), np.array(float(layer.offset))), inputs)
-
-    def _Add(self, layer, inputs):
-        return self.emit(Add(layer.name), inputs)
-
-    def _Concatenate(self, layer, inputs):
-        rank = len(layer.output_shape) - 1
-        if layer.axis not in (-1, rank):
-            raise FrontendError(f"concatenate {layer.name!r} joins axis {layer.axis}; bnn2q joins "
-                                "channels (the last axis)")
-        return self.emit(Concat(layer.name), inputs)
-
-    def _Activation(self, layer, inputs):
-        return self._activation(layer, layer.activation, inputs[0], own=True)
-
-    def _Softmax(self, layer, inputs):
-        self.softmax = layer.name
-        return inputs[0]
-
-    def _ReLU(self, layer, inputs):
-        if layer.max_value is not None or float(layer.threshold) != 0.0:
-            raise FrontendError(f"layer {layer.name!r}: ReLU with max_value or threshold is not supported")
-        slope = float(layer.negative_slope)
-        fn = Elementwise(layer.name, "prelu", np.array(slope)) if slope else Elementwise(layer.name, "relu")
-        return self.emit(fn, inputs)
-
-    def _LeakyReLU(self, layer, inputs):
-        return self.emit(Elementwise(layer.name, "prelu", np.array(float(layer.alpha))), inputs)
-
-    def _PReLU(self, layer, inputs):
-        alpha = np.asarray(layer.alpha, dtype=np.float64)
-        if alpha.ndim > 1 and alpha.shape[:-1] != (1,) * (alpha.ndim - 1):
-            alpha_ok = np.all(alpha == alpha.reshape(-1, alpha.shape[-1])[0])
-            if not alpha_ok:
-                raise FrontendError(f"layer {layer.name!r}: PReLU with per-position slopes is not supported")
-        return self.emit(Elementwise(layer.name, "prelu", alpha.reshape(-1, alpha.shape[-1])[0]
-                                     if alpha.ndim > 1 else alpha), inputs)
-
-
 def _topological(model, source: str) -> list:
     """The model's layers so that every layer comes after the layers it reads."""
     layers = [layer for layer in model.layers]
@@ -344,24 +292,15 @@ def _inbound_tensors(layer, model, source: str) -> list:
     return list(keras_inputs) if keras_inputs is not None else _as_list(nodes[0].input_tensors)
 
 
-def _output_tensor(layer, model, source: str):
+def _output_tensors(layer, model, source: str) -> list:
     nodes = _own_nodes(layer, model, source)
-    outputs = _as_list(nodes[0].output_tensors)
-    if len(outputs) != 1:
-        raise FrontendError(f"{source}: layer {layer.name!r} has {len(outputs)} outputs; bnn2q reads one")
-    return outputs[0]
+    return _as_list(nodes[0].output_tensors)
 
 
 def _as_list(x) -> list:
     if x is None:
         return []
     return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
-def _fn_name(fn) -> str | None:
-    if fn is None:
-        return None
-    return getattr(fn, "__name__", None) or type(fn).__name__
 
 
 def _padding(mode: str, in_hw, k_hw, strides) -> tuple[int, int, int, int]:

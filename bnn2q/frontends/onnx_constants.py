@@ -26,6 +26,23 @@ def bipolar_quant(x: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(x) >= 0, 1.0, -1.0) * np.asarray(scale, dtype=np.float64)
 
 
+def _quant(node, label: str, inputs) -> np.ndarray:
+    """QONNX Quant on constants (multi-bit weights are real weights on a grid)."""
+    from .onnx_values import attr
+
+    if len(inputs) != 4 or any(v is None for v in inputs):
+        raise FrontendError(f"node {label}: Quant needs inputs (x, scale, zeropt, bitwidth)")
+    x, scale, zero, bits = (np.asarray(v, dtype=np.float64) for v in inputs)
+    b, narrow = int(bits.reshape(-1)[0]), int(attr(node, "narrow", 0))
+    low, high = ((-(2 ** (b - 1)) + narrow, 2 ** (b - 1) - 1) if int(attr(node, "signed", 1))
+                 else (0, 2 ** b - 1 - narrow))
+    rounding = {"ROUND": np.round, "FLOOR": np.floor, "CEIL": np.ceil}.get(str(attr(node, "rounding_mode", "ROUND")))
+    if rounding is None or bits.size != 1 or not np.all(scale > 0):
+        raise FrontendError(f"node {label}: Quant with rounding {attr(node, 'rounding_mode', 'ROUND')!r}, bit "
+                            f"width {bits.tolist()} and scale > 0 required")
+    return (np.clip(rounding(x / scale + zero), low, high) - zero) * scale
+
+
 def node_label(node) -> str:
     """How error messages name a node: its name, else its op and first output."""
     return repr(node.name) if node.name else f"{node.op_type} -> {node.output[0]!r}"
@@ -34,12 +51,14 @@ def node_label(node) -> str:
 def fold_constant_node(node, consts: dict, opset: int) -> list[np.ndarray]:
     """Evaluate ``node`` whose inputs are all in ``consts``; returns its outputs."""
     label = node_label(node)
+    inputs = [consts[name] if name else None for name in node.input]
+    if node.op_type in ("Quant", "IntQuant") and node.domain in QONNX_DOMAINS:
+        return [_quant(node, label, inputs)]
     if node.op_type in MULTI_BIT_OPS:
         raise FrontendError(
-            f"node {label}: {node.op_type} is a multi-bit quantizer; bnn2q needs ±1 kernels "
-            "(a sign or BipolarQuant quantizer), since one qubit holds one bit"
+            f"node {label}: {node.op_type} on constants is not supported; bnn2q reads weights quantized by "
+            "Quant, BipolarQuant or a sign, or real weights"
         )
-    inputs = [consts[name] if name else None for name in node.input]
     if node.op_type == "BipolarQuant" and node.domain in QONNX_DOMAINS:
         if len(inputs) != 2 or inputs[1] is None:
             raise FrontendError(f"node {label}: BipolarQuant needs inputs (x, scale)")

@@ -117,12 +117,14 @@ class LayerHandlers:
         if weights.ndim != 4 or weights.shape[1] * groups != c or weights.shape[0] % groups:
             raise FrontendError(f"node {label} (Conv): weights of shape {weights.shape} in {groups} group(s) "
                                 f"do not fit {c} input channels (2-D convolutions only)")
-        if any(d != 1 for d in _attr(node, "dilations", [1, 1])):
-            raise FrontendError(f"node {label} (Conv): dilated convolutions are not supported")
+        dilation = tuple(int(d) for d in _attr(node, "dilations", [1, 1]))
         k_hw = tuple(weights.shape[2:])
         if tuple(_attr(node, "kernel_shape", k_hw)) != k_hw:
             raise FrontendError(f"node {label} (Conv): kernel_shape disagrees with the weights")
-        strides, padding = _window(node, label, (h, w), k_hw)
+        if len(dilation) != 2 or min(dilation) < 1:
+            raise FrontendError(f"node {label} (Conv): dilations {list(dilation)} must be two positive numbers")
+        span = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilation))
+        strides, padding = _window(node, label, (h, w), span)
         bias = None
         if len(node.input) > 2 and node.input[2]:
             bias = self.const(node, 2, "bias").astype(np.float64)
@@ -130,14 +132,14 @@ class LayerHandlers:
                 raise FrontendError(f"node {label} (Conv): bias must hold {weights.shape[0]} finite values")
         signs, scale = split_kernel(weights, 0, f"node {label} (Conv)")
         name = self._layer_name(node)
-        conv = Conv2D(name, signs.transpose(2, 3, 1, 0), (h, w, c), strides, padding, groups)
+        conv = Conv2D(name, signs.transpose(2, 3, 1, 0), (h, w, c), strides, padding, groups, dilation)
         oh, ow, oc = conv.shape_out
         source = self.channels_last(t, label)
         ones = 0.0
         if t.spin and t.shift != 0.0:
             from ..host.kernels import Kernels
 
-            real = Conv2D(name, weights.transpose(2, 3, 1, 0), (h, w, c), strides, padding, groups)
+            real = Conv2D(name, weights.transpose(2, 3, 1, 0), (h, w, c), strides, padding, groups, dilation)
             ones = Kernels().run(real, [np.ones((1, h, w, c))], [(h, w, c)], real.shape_out)[0]
         value = self._finish_linear(name, conv, source, t, scale, bias, ones)
         return Tensor(value, nchw_view(oh, ow, oc))

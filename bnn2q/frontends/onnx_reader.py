@@ -28,24 +28,25 @@ import numpy as np
 
 from .. import budget
 from ..errors import FrontendError
-from ..ir import INPUT, Add, Affine, Concat, Elementwise, Gather, Graph, Node, Reshape, Sign
+from ..ir import INPUT, Affine, Concat, Gather, Graph, Node, Reshape
+from .onnx_arithmetic import AFFINE_OPS, ELEMENTWISE, ArithmeticHandlers
 from .onnx_constants import MULTI_BIT_OPS, QONNX_DOMAINS, fold_constant_node, node_label
 from .onnx_layers import LayerHandlers
-from .onnx_layout import BATCH_MARKER, compact, reshape_target, to_ir_order
+from .onnx_layout import BATCH_MARKER, reshape_target
+from .onnx_signs import SignHandlers
 from .onnx_values import Tensor
 from .onnx_values import attr as _attr
 
 LAYOUT_OPS = ("Identity", "Dropout", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Cast")
-AFFINE_OPS = ("Mul", "Div", "Add", "Sub", "Neg")
-SUPPORTED = ("MatMul, Gemm, Conv, BatchNormalization, Add/Sub of activations, Mul/Add/Sub/Div by "
-             "constants, Sign, BipolarQuant, MaxPool, AveragePool, GlobalAveragePool, Concat, Pad, "
-             "Transpose, Reshape, Flatten, Squeeze, Unsqueeze, Shape, Identity, Dropout, Relu, "
-             "LeakyRelu, PRelu, Tanh, Sigmoid, Clip, Softmax")
-ELEMENTWISE = {"Relu": "relu", "LeakyRelu": "prelu", "PRelu": "prelu", "Tanh": "tanh", "Sigmoid": "sigmoid",
-               "Clip": "hard_tanh"}
+SUPPORTED = ("MatMul, Gemm, Conv (grouped, dilated), BatchNormalization, Add/Sub/Mul/Max/Min of "
+             "activations and constants, Div by constants, Sign, BipolarQuant, Quant, Round, "
+             "GreaterOrEqual/Greater/LessOrEqual/Less with a constant, Not, Where of two constants, "
+             "MaxPool, AveragePool, GlobalAveragePool, Concat, Split, Pad, Transpose, Reshape, Flatten, "
+             "Squeeze, Unsqueeze, Cast, Shape, Identity, Dropout, Relu, LeakyRelu, PRelu, Tanh, Sigmoid, "
+             "Clip, Softmax")
 
 
-class OnnxReader(LayerHandlers):
+class OnnxReader(LayerHandlers, ArithmeticHandlers, SignHandlers):
     """Reads one checked ModelProto into a ``Graph``."""
 
     def __init__(self, model, opset: int, input_name: str, input_shape: tuple, batch, source: str):
@@ -99,12 +100,17 @@ class OnnxReader(LayerHandlers):
         if any(t.final for t in live):
             raise FrontendError(f"node {label} ({node.op_type}) follows the softmax; softmax must be last")
         handler = self._handler(node)
-        self.values[node.output[0]] = handler(node, live, label)
+        out = handler(node, live, label)
+        outputs = [name for name in node.output if name] if isinstance(out, list) else [node.output[0]]
+        for name, tensor in zip(outputs, out if isinstance(out, list) else [out]):
+            self.values[name] = tensor
 
     def _handler(self, node):
         op = node.op_type
         if node.domain in QONNX_DOMAINS and op == "BipolarQuant":
             return self._bipolar_quant
+        if node.domain in QONNX_DOMAINS and op in ("Quant", "IntQuant"):
+            return self._quant
         if op in MULTI_BIT_OPS:
             raise FrontendError(f"node {node_label(node)}: {op} is a multi-bit quantizer; bnn2q needs one "
                                 "bit per neuron (Sign or BipolarQuant)")
@@ -241,8 +247,8 @@ class OnnxReader(LayerHandlers):
             index = index.reshape(-1)
         elif op in ("Squeeze", "Unsqueeze"):
             index = self._squeeze(node, index, label)
-        elif op == "Cast" and _attr(node, "to", 1) not in (1, 10, 11):
-            raise FrontendError(f"node {label} (Cast): casts activations to a non-float type")
+        elif op == "Cast":
+            t = self.cast(t, _attr(node, "to", 1), label)
         return replace(t, index=index)
 
     def _squeeze(self, node, index: np.ndarray, label: str) -> np.ndarray:
@@ -266,103 +272,26 @@ class OnnxReader(LayerHandlers):
             raise FrontendError(f"node {label} (Squeeze): axes {axes} are not of size 1")
         return np.squeeze(index, axis=tuple(per_sample))
 
-    # -- elementwise -----------------------------------------------------------------------
-
-    def _arithmetic(self, node, live, label: str) -> Tensor:
-        if len(live) == 2:
-            return self._combine(node, live, label)
-        op = node.op_type
+    def _op_Split(self, node, live, label: str) -> list[Tensor]:
+        """Pieces of an activation along one per-sample axis: its index, sliced (no IR op)."""
         (t,) = live
-        if op == "Neg":
-            const, data_first, op = np.array(-1.0), True, "Mul"
+        axis = _attr(node, "axis", 0)
+        axis = axis + t.index.ndim + 1 if axis < 0 else axis
+        if not 0 < axis <= t.index.ndim:
+            raise FrontendError(f"node {label} (Split): axis {axis} is the batch axis")
+        outputs = [name for name in node.output if name]
+        if len(node.input) > 1 and node.input[1]:
+            sizes = [int(v) for v in self._vector(node, 1, "split")]
+        elif _attr(node, "split", None) is not None:
+            sizes = [int(v) for v in _attr(node, "split", None)]
         else:
-            if len(node.input) != 2:
-                raise FrontendError(f"node {label} ({op}): expects two inputs")
-            data_first = node.input[0] in self.values
-            const = self.const(node, 1 if data_first else 0, "operand").astype(np.float64)
-        if not np.all(np.isfinite(const)):
-            raise FrontendError(f"node {label} ({op}): its constant holds NaN or inf")
-        full = self._broadcast(const, t, node, label)
-        if op == "Div":
-            if not data_first:
-                raise FrontendError(f"node {label} (Div): divides by an activation; not linear")
-            if np.any(full == 0):
-                raise FrontendError(f"node {label} (Div): divides by zero")
-            full, op = 1.0 / full, "Mul"
-        scale, offset = (full, np.zeros_like(full)) if op == "Mul" else (np.ones_like(full), full)
-        if op == "Sub":
-            scale, offset = (np.ones_like(full), -full) if data_first else (-np.ones_like(full), full)
-        a, c = scale.reshape(-1), offset.reshape(-1)
-        if t.spin and np.all(a == a[0]) and np.all(c == c[0]) and a[0] > 0:
-            # gain · y + shift stays a spin tensor under one positive scale and one shift.
-            return replace(t, gain=t.gain * a[0], shift=t.shift * a[0] + c[0])
-        t = self.real(t, label)
-        if not self._covers(t):
-            t = Tensor(self.flat(t, label), np.arange(t.index.size).reshape(t.shape))
-        shape = self.shapes[t.value]
-        value = self.emit(Affine(label.strip("'"), compact(to_ir_order(scale, t.index), shape),
-                                 compact(to_ir_order(offset, t.index), shape)), [t.value])
-        return Tensor(value, t.index)
-
-    def _combine(self, node, live, label: str) -> Tensor:
-        """Add or Sub of two activations (a residual shortcut)."""
-        op = node.op_type
-        if op not in ("Add", "Sub"):
-            raise FrontendError(f"node {label} ({op}) multiplies or divides two activations; a quantum "
-                                "network's glue must be linear")
-        a, b = (self.real(t, label) for t in live)
-        if a.shape != b.shape:
-            raise FrontendError(f"node {label} ({op}) broadcasts activations of shapes {a.shape} and "
-                                f"{b.shape}; bnn2q adds tensors of one shape")
-        if not self._covers(a):
-            a = Tensor(self.flat(a, label), np.arange(a.index.size).reshape(a.shape))
-        other = self.aligned(b, a, label)
-        if op == "Sub":
-            other = self.emit(Affine(f"{label.strip(chr(39))}.negate", np.array(-1.0), np.array(0.0)), [other])
-        value = self.emit(Add(label.strip("'")), [a.value, other])
-        return Tensor(value, a.index)
-
-    def _broadcast(self, const, t: Tensor, node, label) -> np.ndarray:
-        """The constant broadcast over one sample's tensor (it may not grow the tensor)."""
-        full_shape = (1,) + t.shape
-        if const.ndim > len(full_shape):
-            raise FrontendError(f"node {label} ({node.op_type}): constant of rank {const.ndim} "
-                                f"broadcasts the activation {t.shape} to a higher rank")
-        try:
-            if np.broadcast_shapes(const.shape, full_shape) != full_shape:
-                raise ValueError
-            out = np.broadcast_to(const, full_shape)
-        except ValueError:
-            raise FrontendError(f"node {label} ({node.op_type}): constant of shape {const.shape} does not "
-                                f"fit the activation of shape {t.shape} per sample") from None
-        return np.asarray(out[0], dtype=np.float64)
-
-    def _elementwise(self, node, live, label: str) -> Tensor:
-        op = node.op_type
-        t = self.real(live[0], label)
-        alpha = np.array(1.0)
-        if op == "LeakyRelu":
-            alpha = np.array(float(_attr(node, "alpha", 0.01)))
-        elif op == "PRelu":
-            slope = self._broadcast(self.const(node, 1, "slope").astype(np.float64), t, node, label)
-            if not self._covers(t):
-                t = Tensor(self.flat(t, label), np.arange(t.index.size).reshape(t.shape))
-            alpha = compact(to_ir_order(slope, t.index), self.shapes[t.value])
-        elif op == "Clip":
-            lo, hi = self._clip_bounds(node, label)
-            if lo != -hi:
-                raise FrontendError(f"node {label} (Clip): clips to [{lo:g}, {hi:g}]; bnn2q reads symmetric "
-                                    "clips (hard tanh)")
-            alpha = np.array(hi)
-        value = self.emit(Elementwise(label.strip("'"), ELEMENTWISE[op], alpha), [t.value])
-        return Tensor(value, t.index)
-
-    def _clip_bounds(self, node, label) -> tuple[float, float]:
-        if self.opset < 11:
-            return float(_attr(node, "min", -np.inf)), float(_attr(node, "max", np.inf))
-        lo = float(self.const(node, 1, "min")) if len(node.input) > 1 and node.input[1] else -np.inf
-        hi = float(self.const(node, 2, "max")) if len(node.input) > 2 and node.input[2] else np.inf
-        return lo, hi
+            n, size = len(outputs), t.index.shape[axis - 1]
+            sizes = [-(-size // n)] * (n - 1) + [size - (n - 1) * -(-size // n)]
+        if sum(sizes) != t.index.shape[axis - 1] or len(sizes) != len(outputs) or min(sizes) < 0:
+            raise FrontendError(f"node {label} (Split): sizes {sizes} do not cut axis {axis} of {t.shape}")
+        edges = np.cumsum([0] + sizes)
+        return [replace(t, index=np.take(t.index, np.arange(a, b), axis=axis - 1))
+                for a, b in zip(edges[:-1], edges[1:])]
 
     def _op_Concat(self, node, live, label: str) -> Tensor:
         if len(live) != len([n for n in node.input if n]):
@@ -371,9 +300,17 @@ class OnnxReader(LayerHandlers):
         rank = parts[0].index.ndim
         axis = _attr(node, "axis", 1)
         axis = axis + rank + 1 if axis < 0 else axis
-        if any(t.index.ndim != rank for t in parts) or axis != 1 or rank not in (1, 3):
-            raise FrontendError(f"node {label} (Concat): bnn2q joins [N, C, H, W] or [N, F] activations "
-                                "along axis 1 (the channels)")
+        if any(t.index.ndim != rank for t in parts) or not 0 < axis <= rank:
+            raise FrontendError(f"node {label} (Concat) joins activations of different ranks or along the batch "
+                                "axis")
+        if (axis, rank) not in ((1, 1), (1, 3)):
+            # Any other axis: join the flat values, then lay the elements out along that axis.
+            values = [self.flat(t, label) for t in parts]
+            value = self.emit(Concat(label.strip("'")), values)
+            starts = np.cumsum([0] + [t.index.size for t in parts])
+            index = np.concatenate([start + np.arange(t.index.size).reshape(t.shape)
+                                    for start, t in zip(starts, parts)], axis=axis - 1)
+            return Tensor(value, index)
         if rank == 1:
             values = [self.flat(t, label) for t in parts]
             value = self.emit(Concat(label.strip("'")), values)
@@ -382,25 +319,3 @@ class OnnxReader(LayerHandlers):
         value = self.emit(Concat(label.strip("'")), values)
         h, w, c = self.shapes[value]
         return Tensor(value, np.arange(h * w * c).reshape(h, w, c).transpose(2, 0, 1))
-
-    def _op_Sign(self, node, live, label: str) -> Tensor:
-        return self._binarize(live[0], label, 1.0)
-
-    def _bipolar_quant(self, node, live, label: str) -> Tensor:
-        if node.input[0] not in self.values:
-            raise FrontendError(f"node {label} (BipolarQuant): its data input must be the activation")
-        scale = self.const(node, 1, "scale").astype(np.float64).reshape(-1)
-        if scale.size == 0 or np.any(scale != scale[0]) or not np.isfinite(scale[0]) or scale[0] <= 0:
-            raise FrontendError(f"node {label} (BipolarQuant): activation scale {scale[:4].tolist()} must be "
-                                "one positive number (per-channel activation scales are not supported)")
-        return self._binarize(live[0], label, float(scale[0]))
-
-    def _binarize(self, t: Tensor, label: str, gain: float) -> Tensor:
-        if t.spin:
-            # sign(g y + c) = y exactly when |c| < g (tf2onnx's Sign(Sign(x) + 0.1)).
-            if abs(t.shift) >= t.gain:
-                raise FrontendError(f"node {label}: sign of binarized values shifted by {t.shift:g} "
-                                    f"(≥ their scale {t.gain:g}) is constant; not a BNN activation")
-            return replace(t, gain=gain, shift=0.0)
-        value = self.emit(Sign(label.strip("'")), [t.value])
-        return Tensor(value, t.index, spin=True, gain=gain)

@@ -14,7 +14,9 @@ class Tensor:
     ``value``: the IR value holding its elements; ``index``: an array of the tensor's own shape
     whose entry p is the flat (channels-last) position of element p in ``value`` — layout ops
     (Transpose, Reshape, Flatten, …) only move ``index``. ``spin``: binarized, the tensor holds
-    gain · y + shift for the spins y in ``value``; ``final``: a softmax made it."""
+    gain · y + shift for the spins y in ``value`` (the gain may be negative); ``boolean``: the
+    result of a comparison, bits s = (y + 1)/2 as gain and shift say; ``final``: a softmax made
+    it."""
 
     value: str
     index: np.ndarray
@@ -22,6 +24,7 @@ class Tensor:
     gain: float = 1.0
     shift: float = 0.0
     final: bool = False
+    boolean: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:

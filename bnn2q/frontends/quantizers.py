@@ -57,6 +57,16 @@ def input_quantizer(quantizer, where: str) -> InputQuantizer | None:
                         f"with one bit: use {', '.join(SIGNS + HEAVISIDE)}")
 
 
+def multibit_levels(quantizer) -> int | None:
+    """n for a uniform quantizer onto the levels 0, 1/n, …, 1 (Larq's DoReFa in its activation
+    mode: clip to [0, 1], then round(x n)/n), else None. bnn2q reads it as host computation —
+    encoding the input before the first sign — and refuses it between two signs."""
+    if quantizer_name(quantizer) != "dorefa_quantizer" or getattr(quantizer, "mode", "activations") != "activations":
+        return None
+    k = getattr(quantizer, "precision", None) or getattr(quantizer, "k_bit", None)
+    return 2 ** int(k) - 1 if k else None
+
+
 @dataclass(frozen=True)
 class KernelQuantizer:
     """A layer's effective kernel: ``values`` (±1, or real when ``scale`` is None and the

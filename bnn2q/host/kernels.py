@@ -11,6 +11,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..ir import (Add, Affine, AvgPool2D, Concat, Conv2D, Dense, Elementwise, Gather, GlobalAvgPool,
                   MaxPool2D, Reshape, Sign)
+from . import classical
 
 
 #: Elements of one im2col patch matrix: a convolution runs its rows in chunks this size
@@ -36,7 +37,10 @@ class Kernels:
 
     def run(self, op, args: list[np.ndarray], in_shapes, shape: tuple) -> np.ndarray:
         lead = args[0].shape[: args[0].ndim - len(in_shapes[0])]
-        return getattr(self, f"_{type(op).__name__}")(op, args, lead, tuple(shape))
+        method = getattr(self, f"_{type(op).__name__}", None)
+        if method is None:  # the general classical steps (``ir.nonlinear``)
+            return classical.evaluate(op, args, [tuple(s) for s in in_shapes], lead, tuple(shape))
+        return method(op, args, lead, tuple(shape))
 
     # -- linear layers -----------------------------------------------------------------------
 
@@ -74,11 +78,12 @@ class Kernels:
         ``out`` [rows, oh, ow, c_out]."""
         rows, h, w, c = xb.shape
         kh, kw, cin_g, cout = op.kernel.shape
+        (eh, ew), (dh, dw) = op.span, op.dilation
         pt, pb, pl, pr = op.padding
         sh, sw = op.strides
         _, oh, ow, _ = out.shape
         # Only the input lines the band reads, zero-padded.
-        top, bottom = i0 * sh - pt, (i1 - 1) * sh - pt + kh
+        top, bottom = i0 * sh - pt, (i1 - 1) * sh - pt + eh
         band = np.zeros((rows, bottom - top, w + pl + pr, c), dtype=xb.dtype) if any(op.padding) else None
         if band is not None:
             src_lo, src_hi = max(0, top), min(h, bottom)
@@ -87,7 +92,9 @@ class Kernels:
         else:
             xb = xb[:, top:bottom]
         # [rows, lines, OW, C, kh, kw] windows → patches ordered (kh, kw, c) like the kernel.
-        win = sliding_window_view(xb, (kh, kw), axis=(1, 2))[:, :: sh, : (ow - 1) * sw + 1: sw][:, : i1 - i0]
+        win = sliding_window_view(xb, (eh, ew), axis=(1, 2))[:, :: sh, : (ow - 1) * sw + 1: sw][:, : i1 - i0]
+        if (dh, dw) != (1, 1):
+            win = win[..., ::dh, ::dw]
         cout_g = cout // op.groups
         for g in range(op.groups):
             patches = win[:, :, :, g * cin_g: (g + 1) * cin_g].transpose(0, 1, 2, 4, 5, 3)

@@ -2,7 +2,9 @@
 ``Circuit``.
 
 - ``ops``: source-level operations, shape-aware frozen dataclasses with the math in their
-  docstrings (frontends emit them);
+  docstrings (frontends emit them): linear layers, pooling, layout and the sign;
+- ``nonlinear``: the real nonlinear ones (ReLU, clips, max/min, products, multi-bit quantizers),
+  which the host computes wherever they sit;
 - ``graph``: a frontend's output, a DAG of ``Node``s over named values;
 - ``network``: the canonical form the simulator, the compiler and ``info`` consume — the same
   steps, each placed in the host encoder, the quantum core or the host head, and the hidden
@@ -20,6 +22,7 @@ the batch axis; every op keeps ``name``, the source layer or node, for error mes
 
 from .graph import INPUT, Graph, Node
 from .network import HiddenLayer, Network, Step
+from .nonlinear import NONLINEAR_OPS, Clip, Elementwise, Maximum, Minimum, Multiply, Quantize
 from .ops import (
     LINEAR_OPS,
     Add,
@@ -29,7 +32,6 @@ from .ops import (
     Concat,
     Conv2D,
     Dense,
-    Elementwise,
     Gather,
     GlobalAvgPool,
     MaxPool2D,
@@ -38,7 +40,7 @@ from .ops import (
 )
 
 __all__ = [
-    "INPUT", "Graph", "Node", "HiddenLayer", "Network", "Step", "LINEAR_OPS", "Add", "Affine",
-    "AvgPool2D", "BatchNorm", "Concat", "Conv2D", "Dense", "Elementwise", "Gather",
-    "GlobalAvgPool", "MaxPool2D", "Reshape", "Sign",
+    "INPUT", "Graph", "Node", "HiddenLayer", "Network", "Step", "LINEAR_OPS", "NONLINEAR_OPS", "Add",
+    "Affine", "AvgPool2D", "BatchNorm", "Clip", "Concat", "Conv2D", "Dense", "Elementwise", "Gather",
+    "GlobalAvgPool", "MaxPool2D", "Maximum", "Minimum", "Multiply", "Quantize", "Reshape", "Sign",
 ]

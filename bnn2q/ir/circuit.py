@@ -8,7 +8,8 @@ register ``m`` of ``n_bits`` bits, and integer variables for classical feed-forw
     CX(c, t)        controlled NOT
     Measure(q, b)   m[b] = measure q   (Z basis, mid-circuit allowed)
     Reset(q)        q ← |0⟩
-    SetSum(v, …)    v = c + Σ_i k_i · m[b_i]   (integer arithmetic on measured bits)
+    SetSum(v, …)    v = c + Σ_i k_i · m[b_i] + Σ_j k_j · v_j   (integer arithmetic on measured bits)
+    Clamp(v, lo, hi), Extremum(v, w, op)   a ReLU/clip, a running max/min of integers
     IfCompare(v, op, L, gate)   if (v op L) gate
     IfBit(b, gate)  if (m[b] == 1) gate   (a rotation undoing a neuron qubit's last outcome)
 
@@ -47,6 +48,8 @@ class ComputedAngle:
     offset: float
     strict: bool = False
     carry: int | None = None
+    aux: tuple[tuple[int, float], ...] = ()  # (auxiliary value, weight): see ``ir.controller``
+    fn: object = None  # a UnitFn before the sign, or None
 
     @property
     def bits(self) -> tuple[int, ...]:
@@ -130,15 +133,47 @@ Gate = Union[RY, X, H, CX]
 
 @dataclass(frozen=True)
 class SetSum:
-    """``var = constant + Σ coeff · m[bit]`` over ``terms`` ((bit, coeff) pairs), an integer."""
+    """``var = constant + Σ coeff · m[bit] + Σ coeff · v`` over ``terms`` ((bit, coeff) pairs)
+    and ``var_terms`` ((integer variable v, coeff) pairs), an integer."""
 
     var: str
     terms: tuple[tuple[int, int], ...]
     constant: int
+    var_terms: tuple[tuple[str, int], ...] = ()
 
     @property
     def qubits(self) -> tuple[int, ...]:
         return ()
+
+
+@dataclass(frozen=True)
+class Clamp:
+    """``if (var < low) var = low; if (var > high) var = high`` (None: no bound) — a ReLU or
+    clip of an integer sum."""
+
+    var: str
+    low: int | None
+    high: int | None
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Extremum:
+    """``if (other > var) var = other`` (``op`` "max") or ``<`` ("min"): a running max or min."""
+
+    var: str
+    other: str
+    op: str
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        return ()
+
+
+CLASSICAL = (SetSum, Clamp, Extremum)
 
 
 @dataclass(frozen=True)
@@ -168,7 +203,7 @@ class IfBit:
 
 
 CONDITIONALS = (IfCompare, IfBit)
-Operation = Union[RY, X, H, CX, Measure, Reset, SetSum, IfCompare, IfBit]
+Operation = Union[RY, X, H, CX, Measure, Reset, SetSum, Clamp, Extremum, IfCompare, IfBit]
 
 
 @dataclass(frozen=True)
@@ -199,7 +234,13 @@ class Circuit:
         depth = 0
         for op in self.ops:
             if isinstance(op, SetSum):
-                var_bits[op.var] = tuple(b for b, _ in op.terms)
+                var_bits[op.var] = tuple(b for b, _ in op.terms) + tuple(
+                    b for v, _ in op.var_terms for b in var_bits.get(v, ()))
+                continue
+            if isinstance(op, Extremum):
+                var_bits[op.var] = var_bits.get(op.var, ()) + var_bits.get(op.other, ())
+                continue
+            if isinstance(op, Clamp):
                 continue
             start = max((qubit_ready[q] for q in op.qubits), default=0)
             if isinstance(op, IfCompare):

@@ -6,7 +6,9 @@ hidden layers (``passes.BuildNetwork`` makes it; the simulator, the compiler and
 - every ``Sign`` that reads a learned layer is a **hidden layer**: each of its units is a
   neuron, one qubit (SPEC §2), whose output bit s feeds later steps as the spin y = 2s − 1;
 - ``core`` steps compute a hidden layer's pre-activation u from earlier spins (and encoder
-  values): linear glue only — dense/convolution, affine, add, concatenate, pooling;
+  values): what the classical controller computes between measurements — affine glue
+  (dense/convolution, affine, add, concatenate, average pooling: the exact integer paths) and
+  any real nonlinearity (ReLU, clips, max-pooling and max of reals, computed scales);
 - ``head`` steps read spins and feed no sign: the host computes the logits from the bits.
 
 Hidden layers are numbered in execution order; their bits fill register m in that order, each

@@ -10,7 +10,7 @@ tells them apart, and ±1 kernels keep their exact integer fast paths downstream
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
 
@@ -109,7 +109,9 @@ class Conv2D(_Summary):
 
     ``padding`` is the explicit zero padding (top, bottom, left, right) of the input: padded
     positions contribute 0 to z (Larq's default ``pad_values=0``). With ``groups`` = G the
-    input and output channels split into G groups convolved separately (G = c_in: depthwise)."""
+    input and output channels split into G groups convolved separately (G = c_in: depthwise).
+    ``dilation`` (d_h, d_w) spaces the taps: tap (i, j) reads the input d_h · i rows and
+    d_w · j columns from the window's corner, so the window spans (k − 1) · d + 1."""
 
     name: str
     kernel: np.ndarray
@@ -117,24 +119,34 @@ class Conv2D(_Summary):
     strides: tuple[int, int] = (1, 1)
     padding: tuple[int, int, int, int] = (0, 0, 0, 0)
     groups: int = 1
+    dilation: tuple[int, int] = (1, 1)
 
     def __post_init__(self):
         object.__setattr__(self, "kernel", _frozen_array(self.kernel, np.float64))
-        object.__setattr__(self, "in_shape", tuple(int(v) for v in self.in_shape))
-        object.__setattr__(self, "strides", tuple(int(v) for v in self.strides))
-        object.__setattr__(self, "padding", tuple(int(v) for v in self.padding))
+        for f in ("in_shape", "strides", "padding", "dilation"):
+            object.__setattr__(self, f, tuple(int(v) for v in getattr(self, f)))
         kh, kw, cin_g, cout = self.kernel.shape
         if self.in_shape[2] != cin_g * self.groups or cout % self.groups:
             raise PassError(f"convolution {self.name!r}: kernel {self.kernel.shape} with {self.groups} "
                             f"group(s) does not fit {self.in_shape[2]} input channels")
+        if min(self.dilation) < 1 or min(self.strides) < 1:
+            raise PassError(f"convolution {self.name!r}: strides {self.strides} and dilation {self.dilation} "
+                            "must be positive")
         oh, ow, _ = self.shape_out
         if oh < 1 or ow < 1:
             raise PassError(f"convolution {self.name!r}: the kernel does not fit the {self.in_shape} input")
 
     @property
+    def span(self) -> tuple[int, int]:
+        """The window's extent on the input, (k − 1) · d + 1 per axis."""
+        kh, kw = self.kernel.shape[:2]
+        return ((kh - 1) * self.dilation[0] + 1, (kw - 1) * self.dilation[1] + 1)
+
+    @property
     def shape_out(self) -> tuple[int, int, int]:
         h, w, _ = self.in_shape
-        kh, kw, _, cout = self.kernel.shape
+        kh, kw = self.span
+        cout = self.kernel.shape[3]
         pt, pb, pl, pr = self.padding
         sh, sw = self.strides
         return ((h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1, cout)
@@ -159,13 +171,14 @@ class Conv2D(_Summary):
         oh, ow, _ = self.shape_out
         pt, _, pl, _ = self.padding
         sh, sw = self.strides
+        dh, dw = self.dilation
         cout_g = cout // self.groups
         mat = np.zeros((oh, ow, cout, h, w, cin))
         for i in range(oh):
             for j in range(ow):
                 for di in range(kh):
                     for dj in range(kw):
-                        r, c = i * sh + di - pt, j * sw + dj - pl
+                        r, c = i * sh + di * dh - pt, j * sw + dj * dw - pl
                         if not (0 <= r < h and 0 <= c < w):
                             continue
                         for g in range(self.groups):
@@ -233,29 +246,6 @@ class BatchNorm(_Summary):
         except ValueError:
             raise PassError(f"batch-norm {self.name!r} with {self.gamma.size} channels does not fit "
                             f"shape {tuple(in_shape)}; it must normalize the channel (last) axis") from None
-        return tuple(in_shape)
-
-
-#: Real nonlinearities the host may compute (before the first sign or after the last).
-ELEMENTWISE = ("relu", "prelu", "hard_tanh", "tanh", "sigmoid")
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Elementwise(_Summary):
-    """A real nonlinearity: ``relu`` max(v, 0); ``prelu`` v if v ≥ 0 else α v (α per channel or
-    one value; leaky ReLU); ``hard_tanh`` clip(v, −α, α); ``tanh``; ``sigmoid``. Only the host
-    computes these: before the first sign (encoder) or after the last (head)."""
-
-    name: str
-    fn: str
-    alpha: np.ndarray = field(default_factory=lambda: np.array(1.0))
-
-    def __post_init__(self):
-        if self.fn not in ELEMENTWISE:
-            raise PassError(f"{self.name!r}: unknown elementwise function {self.fn!r}")
-        object.__setattr__(self, "alpha", _frozen_array(self.alpha, np.float64))
-
-    def out_shape(self, in_shape) -> tuple:
         return tuple(in_shape)
 
 
@@ -447,7 +437,7 @@ class Gather(_Summary):
         return self.shape
 
 
-Op = Union[Dense, Conv2D, Affine, BatchNorm, Elementwise, Sign, MaxPool2D, AvgPool2D, GlobalAvgPool,
+Op = Union[Dense, Conv2D, Affine, BatchNorm, Sign, MaxPool2D, AvgPool2D, GlobalAvgPool,
            Add, Concat, Reshape, Gather]
 
 #: Ops that are linear in their inputs (an Affine is affine: linear plus a constant).

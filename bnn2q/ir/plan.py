@@ -14,7 +14,8 @@ rule — how its R_y angle θ_j is obtained:
     LevelChain         the same as integer arithmetic on measured bits and conditional
                        rotations (feed-forward)
 
-LevelChain. With spins y_i = 2 m_i − 1, z = Σ_i k_i y_i (integers k_i) and u ≈ unit · z + offset.
+LevelChain. With spins y_i = 2 m_i − 1, z = Σ_i k_i y_i (integers k_i) — plus Σ_t k_t A_t over the
+program integers of auxiliary values (``controller``) — and u ≈ unit · z + offset.
 The rotation R_y(θ(z)) is realised as R_y(base) followed by a conditional R_y(Δ) if z ≥ L for
 each step (L, Δ); since R_y angles add,
 
@@ -34,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from .controller import UnitFn
+
 
 @dataclass(frozen=True)
 class FixedAngle:
@@ -51,16 +54,21 @@ class InputAngle:
 
 @dataclass(frozen=True)
 class LinearAngle:
-    """θ = angle(u), u = Σ_i w_i (2 m[b_i] − 1) + offset over ``terms`` ((bit b_i, real w_i))."""
+    """θ = angle(u), u = Σ_i w_i (2 m[b_i] − 1) + Σ_t v_t a_t + offset over ``terms`` ((bit b_i,
+    real w_i)) and ``aux`` ((auxiliary value t, v_t), see ``controller``); with ``fn`` (a
+    monotone ``UnitFn`` before the sign) θ = angle(fn(u))."""
 
     terms: tuple[tuple[int, float], ...]
     offset: float
     strict: bool = False
+    aux: tuple[tuple[int, float], ...] = ()
+    fn: UnitFn | None = None
 
 
 @dataclass(frozen=True)
 class LevelChain:
-    """θ as integer feed-forward: z = Σ_i k_i (2 m[b_i] − 1) over ``terms`` ((bit, k_i)).
+    """θ as integer feed-forward: z = Σ_i k_i (2 m[b_i] − 1) + Σ_t k_t A_t over ``terms`` ((bit,
+    k_i)) and ``aux`` ((auxiliary value t, k_t), A_t its program integer).
 
     unit, offset: u ≈ unit · z + offset (``rounding`` bounds |u − (unit z + offset)|, from
         fixed-point weights; 0 when exact).
@@ -77,6 +85,7 @@ class LevelChain:
     exact: tuple[float, ...] = ()
     rounding: float = 0.0
     error: float = 0.0
+    aux: tuple[tuple[int, int], ...] = ()
 
     def values(self) -> list[float]:
         """Every angle the chain can realise, in order of z."""
@@ -128,12 +137,14 @@ class QuantumNetwork:
     """Hidden layers with their activation inserted (``activation`` from ``bnn2q.activations``).
 
     ``memory``: neuron j of each layer runs on the qubit of neuron j of the layer before
-    (the ancilla activation)."""
+    (the ancilla activation). ``aux``: the auxiliary values the angles read (``AuxValue``, or
+    ``IntegerAux`` once ``BuildIntegerAux`` has made them program integers)."""
 
     layers: tuple[QuantumLayer, ...]
     activation: object
     source: str = "<model>"
     memory: bool = False
+    aux: tuple = ()
 
     @property
     def n_bits(self) -> int:

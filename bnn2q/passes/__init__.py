@@ -2,16 +2,18 @@
 
 from .base import Pass
 from .build_network import BuildNetwork
+from .cancel_terms import CancelTerms
 from .drop_redundant_signs import DropRedundantSigns
 from .fold_batchnorm import FoldBatchNorm
 from .fuse_affine import FuseAffine
 from .manager import PassManager
 
-CANONICALIZE = (FoldBatchNorm(), FuseAffine(), DropRedundantSigns(), BuildNetwork())
+CANONICALIZE = (FoldBatchNorm(), CancelTerms(), FuseAffine(), DropRedundantSigns(), BuildNetwork())
 
 
 def canonicalize(graph):
-    """Fold batch-norm, fuse affines, drop repeated signs, place the steps: Graph → Network
+    """Fold batch-norm, cancel opposite terms (straight-through estimators), fuse affines, drop
+    repeated signs, place the steps: Graph → Network
     (a Network passes through unchanged)."""
     from ..ir import Network
 
@@ -20,5 +22,5 @@ def canonicalize(graph):
     return PassManager(CANONICALIZE).run(graph)
 
 
-__all__ = ["Pass", "PassManager", "FoldBatchNorm", "FuseAffine", "DropRedundantSigns", "BuildNetwork",
-           "canonicalize"]
+__all__ = ["Pass", "PassManager", "FoldBatchNorm", "CancelTerms", "FuseAffine", "DropRedundantSigns",
+           "BuildNetwork", "canonicalize"]

@@ -1,14 +1,10 @@
 """BuildLevelChains: a fed-forward neuron's angle as integer arithmetic on measured bits and a
 few conditional rotations — LinearAngle → LevelChain in a QuantumNetwork.
 
-Integer sums. u = Σ_i w_i y_i + c becomes u = unit · z + c with z = Σ_i k_i y_i, k_i integers:
-
-- exactly, when the weights are integer multiples of one unit (±1 kernels times a batch-norm
-  scale, residual sums of them): unit = min |w_i|;
-- otherwise in fixed point: unit = 2^−e with e the largest such that Σ|k_i| < 2^(bits − 2) (the
-  program's integer stays in range), k_i = round(w_i 2^e). Float32 weights are dyadic, so this
-  is exact when their exponents span few enough bits; otherwise |u − unit z − c| ≤ δ =
-  Σ|w_i − k_i unit| (``rounding``).
+Integer sums: ``fixed_point`` (u = unit · z + c, exactly or in fixed point with the rounding
+reported). Auxiliary values the neuron reads (``ir.controller``, made program integers by
+``BuildIntegerAux``) join z as Σ_t k_t A_t, and a monotone function before the sign (a clip)
+joins the angle: θ(z) = angle(fn(unit · z + c)).
 
 Levels. When z takes few values (all of them are listed: ±1 kernels give the 2n + 1 levels
 −n, −n + 2, …, n, other small integer kernels a subset-sum, a few real weights their 2ⁿ sums),
@@ -34,15 +30,9 @@ import numpy as np
 from ..errors import InputError, TargetError
 from ..ir.plan import LevelChain, LinearAngle, QuantumNetwork
 from .base import Pass
+from .fixed_point import MAX_LEVELS, first_at_least, integer_weights, levels as _levels
 
-#: Most levels a chain lists (and tabulates exactly).
-MAX_LEVELS = 4096
-#: Work bound of the subset-sum enumeration of reachable levels (terms × range).
-MAX_SUBSET_WORK = 1 << 25
-#: Up to this many terms every sign pattern is enumerated (2ⁿ sums), whatever the integers.
-MAX_ENUMERATED_TERMS = 12
-#: Relative slack when testing that weights are integer multiples of one unit.
-INTEGER_RTOL = 1e-9
+__all__ = ["BuildLevelChains", "level_chain", "merge_runs", "integer_weights", "MAX_LEVELS"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +61,8 @@ class BuildLevelChains(Pass):
         for layer in qnet.layers:
             f = act.fidelity if layer.readout == "weak" else 1.0
             neurons = tuple(
-                replace(n, angle=level_chain(n.angle, act, self.tolerance, self.int_bits, f, (layer.name, n.index)))
+                replace(n, angle=level_chain(n.angle, act, self.tolerance, self.int_bits, f, (layer.name, n.index),
+                                             qnet.aux))
                 if isinstance(n.angle, LinearAngle) else n
                 for n in layer.neurons
             )
@@ -80,19 +71,24 @@ class BuildLevelChains(Pass):
 
 
 def level_chain(rule: LinearAngle, act, tolerance: float, int_bits: int, fidelity: float = 1.0,
-                where=("?", 0)) -> LevelChain:
-    """The chain of one neuron (see the module docstring)."""
-    bits = [b for b, _ in rule.terms]
-    w = np.array([v for _, v in rule.terms], dtype=np.float64)
-    k, unit, rounding = integer_weights(w, int_bits)
-    keep = k != 0  # weights that round to nothing read no bit
-    bits, k = [b for b, kept in zip(bits, keep) if kept], k[keep]
-    terms = tuple(zip(bits, (int(v) for v in k)))
-    angle = lambda z: np.asarray(act.angle(unit * np.asarray(z, dtype=np.float64) + rule.offset,  # noqa: E731
-                                           strict=rule.strict), dtype=np.float64)
+                where=("?", 0), aux: tuple = ()) -> LevelChain:
+    """The chain of one neuron (see the module docstring); ``aux``: the network's IntegerAux."""
+    w = np.array([v for _, v in rule.terms] + [v * aux[t].unit for t, v in rule.aux], dtype=np.float64)
+    mags = [1] * len(rule.terms) + [aux[t].bound for t, _ in rule.aux]
+    k, unit, rounding = integer_weights(w, int_bits, mags)
+    rounding += sum(abs(v) * aux[t].rounding for t, v in rule.aux)
+    n_bits = len(rule.terms)
+    terms = tuple((b, int(v)) for (b, _), v in zip(rule.terms, k[:n_bits]) if v != 0)
+    aux_terms = tuple((t, int(v)) for (t, _), v in zip(rule.aux, k[n_bits:]) if v != 0)
+    fn = rule.fn if rule.fn is not None else (lambda u: u)
+
+    def angle(z):
+        u = fn(unit * np.asarray(z, dtype=np.float64) + rule.offset)
+        return np.asarray(act.angle(u, strict=rule.strict), dtype=np.float64)
+
     tau = act.quantumness
     rounding_error = 0.0 if rounding == 0 else (fidelity if tau == 0 else fidelity * math.pi / (4 * tau) * rounding / 2)
-    levels = _levels(k)
+    levels = _chain_levels([v for _, v in terms], aux_terms, aux)
     if levels is not None:
         exact = angle(levels)
         values = merge_runs(exact, tolerance)
@@ -101,21 +97,34 @@ def level_chain(rule: LinearAngle, act, tolerance: float, int_bits: int, fidelit
         error = fidelity * float(np.max(np.abs(np.cos(exact) - np.cos(values)))) / 2 if len(levels) else 0.0
         return LevelChain(terms, float(values[0]) if len(values) else 0.0, steps, unit, rule.offset,
                           tuple(int(v) for v in levels), tuple(float(t) for t in exact), rounding,
-                          min(fidelity, error + rounding_error))
-    reach = int(np.abs(k).sum())
+                          min(fidelity, error + rounding_error), aux_terms)
+    reach = sum(abs(v) for _, v in terms) + sum(abs(v) * aux[t].bound for t, v in aux_terms)
     if tau == 0:
-        base, steps = _threshold(angle, reach, unit, rule)
-        return LevelChain(terms, base, steps, unit, rule.offset, rounding=rounding, error=rounding_error)
+        base, steps = _threshold(angle, reach)
+        return LevelChain(terms, base, steps, unit, rule.offset, rounding=rounding, error=rounding_error,
+                          aux=aux_terms)
     if tolerance <= 0:
         layer, j = where
+        what = (f"real weights over {len(terms)} bits" if not aux_terms else
+                f"{len(aux_terms)} computed values (auxiliary integers) among its inputs")
         raise TargetError(
-            f"neuron {j} of layer {layer!r} has real weights over {len(terms)} bits: at τ > 0 its "
-            f"angle takes up to 2^{len(terms)} values, too many for exact conditionals; give an angle "
-            "tolerance (--tolerance, e.g. 0.01) or use strategy='layerwise' (exact)"
+            f"neuron {j} of layer {layer!r} has {what}: at τ > 0 its angle takes too many values for "
+            "exact conditionals; give an angle tolerance (--tolerance, e.g. 0.01) or use "
+            "strategy='layerwise' (exact)"
         )
-    base, steps = _grid(angle, reach, tolerance, act, unit, rule)
+    base, steps = _grid(angle, reach, tolerance)
     return LevelChain(terms, base, steps, unit, rule.offset, rounding=rounding,
-                      error=min(fidelity, fidelity * tolerance / 2 + rounding_error))
+                      error=min(fidelity, fidelity * tolerance / 2 + rounding_error), aux=aux_terms)
+
+
+def _chain_levels(k: list, aux_terms: tuple, aux: tuple):
+    """The levels of z: of the spins' sum alone, or of one auxiliary integer's listed values."""
+    if not aux_terms:
+        return _levels(np.array(k, dtype=np.int64))
+    if k or len(aux_terms) != 1 or not aux[aux_terms[0][0]].levels:
+        return None
+    t, c = aux_terms[0]
+    return np.unique(c * np.asarray(aux[t].levels, dtype=np.int64))
 
 
 def merge_runs(exact: np.ndarray, tolerance: float) -> np.ndarray:
@@ -139,82 +148,26 @@ def merge_runs(exact: np.ndarray, tolerance: float) -> np.ndarray:
     return values
 
 
-def integer_weights(w: np.ndarray, int_bits: int) -> tuple[np.ndarray, float, float]:
-    """(k, unit, rounding δ) with w ≈ k · unit (see the module docstring)."""
-    if not len(w):
-        return np.zeros(0, dtype=np.int64), 1.0, 0.0
-    limit = 2.0 ** (int_bits - 2)
-    unit = float(np.abs(w).min())
-    q = w / unit
-    k = np.round(q)
-    if np.all(np.abs(q - k) <= INTEGER_RTOL * np.abs(q)) and np.abs(k).sum() < limit:
-        return k.astype(np.int64), unit, 0.0
-    # The largest power-of-two scale the integer holds; exact from the first one at which
-    # every weight (a dyadic rational, from float32 or float64) is an integer.
-    top = math.floor(math.log2(limit / np.abs(w).sum()))
-    for e in range(min(top, -math.frexp(float(np.abs(w).max()))[1] + 1), top + 1):
-        scaled = w * 2.0 ** e
-        if np.all(scaled == np.round(scaled)):
-            return np.round(scaled).astype(np.int64), 2.0 ** -e, 0.0
-    k = np.round(w * 2.0 ** top)
-    unit = 2.0 ** -top
-    return k.astype(np.int64), unit, float(np.abs(w - k * unit).sum())
-
-
-def _levels(k: np.ndarray) -> np.ndarray | None:
-    """The sorted reachable values of z = Σ k_i y_i, or None when there are too many to list.
-
-    z is smallest, −Σ|k_i|, with every y_i = −sign(k_i); flipping y_i adds 2|k_i|, so the
-    reachable set is −Σ|k_i| plus the subset sums of the 2|k_i|."""
-    a = np.abs(k)
-    n, reach = len(k), int(a.sum())
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
-    if np.all(a == a[0]):  # ±c kernels: −n c, (−n + 2) c, …, n c
-        return np.arange(-n, n + 1, 2, dtype=np.int64) * int(a[0]) if n + 1 <= MAX_LEVELS else None
-    if n <= MAX_ENUMERATED_TERMS:
-        signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
-        return np.unique(signs @ a)
-    if n * reach > MAX_SUBSET_WORK:
-        return None
-    reachable = np.zeros(2 * reach + 1, dtype=bool)  # index z + reach
-    reachable[0] = True
-    for step in 2 * a[a > 0]:
-        reachable[step:] |= reachable[:-step].copy()
-    levels = np.flatnonzero(reachable) - reach
-    return levels if len(levels) <= MAX_LEVELS else None
-
-
-def _threshold(angle, reach: int, unit: float, rule: LinearAngle) -> tuple[float, tuple]:
-    """τ = 0: θ' = 0 below the first firing z, π from it (the activation's own step decides,
-    so u = unit z + c ≥ 0 — or > 0 for a strict neuron — holds exactly where it fires)."""
-    first = math.ceil(-rule.offset / unit)
-    while first - 1 >= -reach and angle(first - 1) > 0:
-        first -= 1
-    while first <= reach and angle(first) == 0:
-        first += 1
+def _threshold(angle, reach: int) -> tuple[float, tuple]:
+    """τ = 0: θ' = 0 below the first firing z, π from it. θ(z) is non-decreasing (unit > 0, a
+    monotone fn), so bisection finds the first z where the activation's own step fires."""
     base = float(angle(-reach))
+    first = first_at_least(angle, -reach, reach, math.pi / 2)
     if first <= -reach or first > reach:
         return base, ()
     return base, ((int(first), float(angle(first)) - base),)
 
 
-def _grid(angle, reach: int, tolerance: float, act, unit: float, rule: LinearAngle) -> tuple[float, tuple]:
+def _grid(angle, reach: int, tolerance: float) -> tuple[float, tuple]:
     """τ > 0, too many levels: runs of z where θ spans less than 2ε, cut where θ reaches 2ε
-    above the run's first angle; each run realises its midpoint."""
-    tau = act.quantumness
+    above the run's first angle (found by bisection); each run realises its midpoint."""
     hi = float(angle(reach))
     cuts = [-reach]
     while True:
         boundary = float(angle(cuts[-1])) + 2 * tolerance
         if boundary >= hi:
             break
-        u = tau * math.log(boundary / (math.pi - boundary))  # θ = π σ(u/τ) inverted
-        z = max(math.ceil((u - rule.offset) / unit), cuts[-1] + 1)
-        while z - 1 > cuts[-1] and angle(z - 1) >= boundary:  # float slack of the inversion
-            z -= 1
-        while z <= reach and angle(z) < boundary:
-            z += 1
+        z = first_at_least(angle, cuts[-1] + 1, reach, boundary)
         if z > reach:
             break
         cuts.append(z)

@@ -4,17 +4,18 @@ and list its hidden layers — Graph → Network (the canonical form, see ``ir.n
 A ``Sign`` reading a learned layer (a dense or convolution upstream) is a hidden layer of
 neurons; a sign of the raw input (only scaling and layout before it) binarizes the input on
 the host. Values that depend on no neuron are encoder values; values that depend on neurons
-and feed a later neuron are core values, which must be linear glue (a real nonlinearity between
-two signs cannot be a qubit's angle and is refused, named); the rest is the head."""
+and feed a later neuron are core values, which the classical controller computes between
+measurements (affine glue, and any real nonlinearity: ReLU, clips, max, products); the rest is
+the head. A multi-bit quantizer is host encoding before the first sign; between two signs it
+would be a neuron of more than one bit, and is refused, named."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..errors import PassError
-from ..ir import INPUT, LINEAR_OPS, Affine, Graph, HiddenLayer, MaxPool2D, Network, Sign, Step
+from ..ir import INPUT, LINEAR_OPS, Affine, Graph, HiddenLayer, MaxPool2D, Network, Quantize, Sign, Step
 from ..ir.network import CORE, ENCODER, HEAD
-from ..ir.ops import Elementwise
 from .base import Pass
 
 
@@ -36,6 +37,7 @@ class BuildNetwork(Pass):
             learned[node.output] = isinstance(node.op, LINEAR_OPS) or any(learned[v] for v in node.inputs)
         neurons = {n.output for n in nodes if isinstance(n.op, Sign) and learned[n.inputs[0]]}
         if not neurons:
+            _refuse_multibit_activations(graph, nodes, learned)
             raise PassError(
                 f"{graph.source}: the model has no hidden binary layer, so there is nothing to "
                 "quantize; bnn2q needs at least one sign-activated layer before the logits"
@@ -64,11 +66,11 @@ class BuildNetwork(Pass):
                 stage = HEAD
             else:
                 stage = ENCODER
-            if stage == CORE and isinstance(node.op, Elementwise):
+            if stage == CORE and isinstance(node.op, Quantize):
                 raise PassError(
-                    f"{node.op.name!r} applies a real {node.op.fn} between two sign layers; a "
-                    "neuron's angle must be a linear function of earlier bits, so bnn2q computes "
-                    "real nonlinearities only before the first sign or after the last"
+                    f"{node.op.name!r} is {node.op.describe()} between two sign layers; a neuron is "
+                    "one qubit with one bit, so bnn2q reads a multi-bit quantizer only as host "
+                    "encoding on the input side of the first sign"
                 )
             steps.append(Step(node.op, node.inputs, node.output, stage))
             if node.output in neurons:
@@ -79,6 +81,18 @@ class BuildNetwork(Pass):
                                           node.op.strict))
         return Network(graph.input_shape, tuple(steps), tuple(hidden), graph.output,
                        {v: shapes[v] for v in [INPUT] + [n.output for n in nodes]}, graph.source)
+
+
+def _refuse_multibit_activations(graph: Graph, nodes, learned) -> None:
+    """A model whose activations are multi-bit quantizers (DoReFa-Net) has no neuron to make
+    quantum: say so rather than 'no sign'."""
+    first = next((n.op for n in nodes if isinstance(n.op, Quantize) and learned[n.inputs[0]]), None)
+    if first is not None:
+        raise PassError(
+            f"{graph.source}: its activations are multi-bit quantizers ({first.name!r} is "
+            f"{first.describe()}) and none is a sign; a neuron is one qubit with one bit, so bnn2q "
+            "reads a multi-bit quantizer only as host encoding before the first sign"
+        )
 
 
 def _live(graph: Graph) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -53,6 +53,7 @@ class InsertActivation(Pass):
             x = xs[0]
         dynamic = self.feed_forward == "dynamic"
         forms = linear_forms(net, x) if dynamic and _needs_feed_forward(net) else None
+        aux = tuple(forms.aux) if forms is not None else ()
         encoded = encoder_values(net, x) if x is not None else None
         weak = act.min_qubits == 2
         layers, start = [], 0
@@ -71,7 +72,7 @@ class InsertActivation(Pass):
                 elif on_host or not dynamic:
                     rule = InputAngle(f"theta_{bit}")
                 else:
-                    rule = _linear(forms[k], j, layer, start)
+                    rule = _linear(forms.layers[k], j, layer)
                 carry = None
                 if act.memory and dynamic and k > 0 and j < net.hidden[k - 1].width:
                     carry = layers[-1].start + j
@@ -79,20 +80,45 @@ class InsertActivation(Pass):
             readout = "weak" if weak and not (act.memory and k == last) else "projective"
             layers.append(QuantumLayer(layer.name, tuple(neurons), start, start + layer.width, readout))
             start += layer.width
-        return QuantumNetwork(tuple(layers), act, net.source, memory=act.memory)
+        aux, layers = _compact(aux, layers)
+        return QuantumNetwork(tuple(layers), act, net.source, memory=act.memory, aux=aux)
 
 
 def _needs_feed_forward(net: Network) -> bool:
     return any(net.producer[layer.preactivation].stage != ENCODER for layer in net.hidden)
 
 
-def _linear(form, j: int, layer, start: int) -> LinearAngle:
+def _linear(layer_form, j: int, layer) -> LinearAngle:
+    form = layer_form.form
     if form.input[j]:
         raise TargetError(
             f"layer {layer.name!r} reads the input as well as measured bits (a shortcut from the "
             "encoder): its feed-forward constant depends on the sample; compile with the sample "
             "baked in (inputs=, --sample) or use strategy='layerwise'"
         )
-    row = form.matrix[j]
-    nz = np.flatnonzero(row)
-    return LinearAngle(tuple((int(b), float(row[b])) for b in nz), float(form.constant[j]), layer.strict)
+    terms = form.terms(j)
+    fn = None if layer_form.fns is None else layer_form.fns[j]
+    return LinearAngle(terms.bits, terms.constant, layer.strict, terms.aux, fn)
+
+
+def _compact(aux: tuple, layers: list) -> tuple[tuple, list]:
+    """The auxiliary values the angles read, directly or through others, renumbered in order
+    (the analysis also defines values nothing reads), and the layers with their angles' indices
+    renumbered alike."""
+    need = {t for layer in layers for n in layer.neurons if isinstance(n.angle, LinearAngle) for t, _ in n.angle.aux}
+    stack = list(need)
+    while stack:
+        for arg in aux[stack.pop()].args:
+            for s, _ in arg.aux:
+                if s not in need:
+                    need.add(s)
+                    stack.append(s)
+    new = {t: i for i, t in enumerate(sorted(need))}
+    remap = lambda terms: tuple((new[t], w) for t, w in terms)  # noqa: E731
+    kept = tuple(replace(aux[t], args=tuple(replace(a, aux=remap(a.aux)) for a in aux[t].args)) for t in sorted(need))
+    out = []
+    for layer in layers:
+        neurons = tuple(replace(n, angle=replace(n.angle, aux=remap(n.angle.aux)))
+                        if isinstance(n.angle, LinearAngle) and n.angle.aux else n for n in layer.neurons)
+        out.append(replace(layer, neurons=neurons))
+    return kept, out

@@ -27,7 +27,9 @@ class Capabilities:
     max_qubits: physical qubits of the device model (None: no fixed device).
     max_conditionals: conditional operations one job may hold (None: no bound).
     backends: the ``bnn2q.run`` backends that execute its programs.
-    int_bits: the widest integer its feed-forward arithmetic holds."""
+    int_bits: the widest integer its feed-forward arithmetic holds.
+    integer_aux: its feed-forward also keeps integers between neurons and assigns them under
+        conditions — a ReLU, clip or max of integer sums between two signs (``ir.controller``)."""
 
     name: str
     strategies: tuple[str, ...]
@@ -39,6 +41,7 @@ class Capabilities:
     backends: tuple[str, ...] = ()
     #: Widest integer the feed-forward arithmetic may use (the default for ``int_bits``).
     int_bits: int = 64
+    integer_aux: bool = False
 
     def check(self, resources: dict) -> dict:
         """Raise TargetError if ``resources`` exceed a limit; return the limits checked."""

@@ -7,9 +7,10 @@ import math
 from .. import activations
 from ..errors import InputError, TargetError
 from ..host.inputs import prepare_inputs
-from ..ir import MaxPool2D, Network
-from ..ir.network import CORE, ENCODER
+from ..ir import Network
+from ..ir.network import ENCODER
 from ..ir.plan import LevelChain
+from ..passes.linear_forms import INTEGER, REAL, classical_steps, reads_the_input, too_large
 from .capabilities import FEED_FORWARD, SUMS
 from .lowering import lower
 from .program import CompiledProgram
@@ -54,7 +55,8 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     net = load(net)
     act = activations.get(activation, quantumness, g)
     caps = tgt.capabilities
-    strategy = choose_strategy(caps, strategy, net, act)
+    requested = strategy
+    strategy = choose_strategy(caps, strategy, net, act, inputs is not None)
     if int_bits is None:
         int_bits = caps.int_bits
     elif int(int_bits) != int_bits or int_bits > caps.int_bits:
@@ -70,7 +72,15 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     if caps.feed_forward == "computed" and tolerance:
         raise TargetError(f"target {target!r} computes every angle at run time and prunes nothing; "
                           "drop the tolerance (--tolerance 0)")
-    qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
+    try:
+        qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
+    except TargetError:
+        # ``auto`` picks what runs: the host computes what the feed-forward cannot (e.g. real
+        # weights at τ > 0 without a tolerance).
+        if requested != "auto" or strategy != "dynamic" or "layerwise" not in caps.strategies:
+            raise
+        strategy = "layerwise"
+        qnet, schedules, circuits = lower(net, act, inputs, strategy, tolerance, int_bits, budget, caps)
     chains = [n.angle for n in qnet.neurons if isinstance(n.angle, LevelChain)]
     bounds = tuple(n.angle.error if isinstance(n.angle, LevelChain) else 0.0 for n in qnet.neurons)
     resources = circuit_resources(circuits, strategy)
@@ -97,29 +107,16 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
                            bounds, built.texts, qnet, sample, device)
 
 
-def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
-    """The strategy to use, or a TargetError naming the missing capability and the way out."""
+def choose_strategy(caps, strategy: str, net: Network, act=None, inputs_given: bool = True) -> str:
+    """The strategy to use, or a TargetError naming the missing capability and the way out.
+    ``auto`` takes the target's default, or ``layerwise`` where its dynamic feed-forward cannot
+    compute what the network needs (the host computes anything between measurements)."""
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
-    fed = [layer for layer in net.hidden if net.producer[layer.preactivation].stage != ENCODER]
-    nonlinear = next((s.op.name for s in net.steps if s.stage == CORE and isinstance(s.op, MaxPool2D)
-                      and _feeds_a_neuron(net, s.output)), None)
-    carried = act is not None and act.memory and len(net.hidden) > 1
-    problem = None
-    if fed and caps.feed_forward not in SUMS:
-        problem = (f"target {caps.name!r} cannot run strategy 'dynamic': layer {fed[0].name!r} needs "
-                   f"integer arithmetic on measured bits, and {caps.name} offers "
-                   f"{FEED_FORWARD[caps.feed_forward]}; use strategy='layerwise'")
-    elif nonlinear is not None:
-        problem = (f"strategy 'dynamic' cannot express the max-pool {nonlinear!r} of values fed by "
-                   "measured bits (max over sums or OR of bits); use strategy='layerwise'")
-    elif carried and caps.feed_forward == "none":
-        problem = (f"target {caps.name!r} cannot run strategy 'dynamic': the ancilla activation's "
-                   "neurons undo their last outcome with a rotation conditioned on it; use "
-                   "strategy='layerwise'")
     if strategy != "auto" and strategy not in caps.strategies:
         raise TargetError(f"target {caps.name!r} supports strategies {', '.join(caps.strategies)}, "
                           f"not {strategy!r}")
+    problem = _dynamic_problem(caps, net, act, inputs_given)
     if problem and "layerwise" not in caps.strategies:
         raise TargetError(problem.replace("use strategy='layerwise'", "compile for a target with strategy "
                                           "'layerwise' (qasm3, braket, ibm)"))
@@ -131,20 +128,49 @@ def choose_strategy(caps, strategy: str, net: Network, act=None) -> str:
     return strategy
 
 
-def _feeds_a_neuron(net: Network, value: str) -> bool:
-    """Whether ``value`` reaches a hidden layer's pre-activation (not only the head)."""
-    stack, seen = [value], set()
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        for step in net.consumers.get(v, []):
-            if step.output in net.layer_of:
-                return True
-            if step.stage == CORE:
-                stack.append(step.output)
-    return False
+def _dynamic_problem(caps, net: Network, act, inputs_given: bool) -> str | None:
+    """Why strategy 'dynamic' cannot run ``net`` on a target with ``caps``, or None."""
+    fed = [layer for layer in net.hidden if net.producer[layer.preactivation].stage != ENCODER]
+    if fed and caps.feed_forward not in SUMS:
+        return (f"target {caps.name!r} cannot run strategy 'dynamic': layer {fed[0].name!r} needs "
+                f"integer arithmetic on measured bits, and {caps.name} offers "
+                f"{FEED_FORWARD[caps.feed_forward]}; use strategy='layerwise'")
+    if act is not None and act.memory and len(net.hidden) > 1 and caps.feed_forward == "none":
+        return (f"target {caps.name!r} cannot run strategy 'dynamic': the ancilla activation's "
+                "neurons undo their last outcome with a rotation conditioned on it; use "
+                "strategy='layerwise'")
+    if not fed:
+        return None
+    if caps.feed_forward == "computed":
+        return too_large(net)
+    for op, kind in classical_steps(net):
+        what = _describe(op)
+        if kind == REAL:
+            return (f"strategy 'dynamic' on target {caps.name!r} cannot compute {what} between "
+                    "measurements: its feed-forward is integer arithmetic (sums, comparisons, clamps and max "
+                    "of integer sums); use strategy='layerwise', or target 'helios', which computes it at run time")
+        if kind == INTEGER and not caps.integer_aux:
+            return (f"target {caps.name!r} cannot compute {what} of values fed by measured bits: its feed-forward "
+                    "holds one sum per neuron, not values between neurons; compile for target 'qasm3' or "
+                    "'braket' (strategy 'dynamic') or 'helios', or use strategy='layerwise'")
+    size = too_large(net)
+    if size is not None:
+        return size
+    reader = None if inputs_given else reads_the_input(net)
+    if reader is not None:
+        return (f"layer {reader!r} reads the input as well as measured bits (a shortcut from the encoder): its "
+                "feed-forward depends on the sample; compile with the sample baked in (inputs=, --sample) or use "
+                "strategy='layerwise'")
+    return None
+
+
+def _describe(op) -> str:
+    names = {"MaxPool2D": "the max-pool", "Maximum": "the max", "Minimum": "the min", "Multiply": "the product",
+             "Clip": "the clip"}
+    kind = type(op).__name__
+    if kind == "Elementwise":
+        return f"the {op.fn.replace('_', '-')} {op.name!r}"
+    return f"{names.get(kind, kind)} {op.name!r}"
 
 
 def circuit_resources(circuits: tuple, strategy: str) -> dict:

@@ -9,6 +9,7 @@ from ..ir import Network
 from ..ir.circuit import Circuit
 from ..ir.plan import InputAngle, QuantumLayer, QuantumNetwork, Schedule
 from ..passes.allocate_qubits import AllocateQubits
+from ..passes.build_integer_aux import BuildIntegerAux
 from ..passes.build_level_chains import BuildLevelChains
 from ..passes.insert_activation import InsertActivation
 from ..passes.lower_to_circuit import LowerToCircuit
@@ -22,7 +23,8 @@ def lower(net, act, inputs, strategy: str, tolerance: float, int_bits: int, budg
     layer. A target that computes angles at run time keeps them LinearAngle (no level chains)."""
     feed = "dynamic" if strategy == "dynamic" else "host"
     chained = caps.feed_forward != "computed"
-    front = [InsertActivation(act, inputs, feed)] + ([BuildLevelChains(tolerance, int_bits)] if chained else [])
+    chains = [BuildIntegerAux(int_bits, f"target {caps.name!r}"), BuildLevelChains(tolerance, int_bits)]
+    front = [InsertActivation(act, inputs, feed)] + (chains if chained else [])
     qnet = PassManager(front, IR_TYPES).run(net)
     parts = [qnet] if strategy == "dynamic" else [single_layer(qnet, k) for k in range(len(qnet.layers))]
     schedules = tuple(PassManager([AllocateQubits(budget)], IR_TYPES).run(q) for q in parts)

@@ -1,5 +1,8 @@
 """Swap a Larq model's sign input quantizers for ``QuantumSign`` and back.
 
+Only the signs change: everything else the model computes — ReLUs, gates, residual streams,
+TensorFlow ops on Keras tensors, a multi-bit input quantizer — stays the Keras layer it is.
+
 Fine-tuning trains a copy whose hidden signs are quantum measurements; the result handed back
 is the source architecture (its own Larq quantizers) carrying the trained weights, so it loads
 with plain Larq and compiles with bnn2q like any other model."""
@@ -11,7 +14,7 @@ import math
 from .. import activations
 from ..errors import InputError
 from ..frontends.quantizers import SIGNS as SIGN_QUANTIZERS
-from ..frontends.quantizers import quantizer_name
+from ..frontends.quantizers import multibit_levels, quantizer_name
 from ..frontends.tf_env import import_tf
 
 QUANTIZED_LAYERS = ("QuantDense", "QuantConv2D")
@@ -32,6 +35,8 @@ def sign_quantized_layers(model) -> list:
                 "the sign as the next layer's input_quantizer (Larq's usual form)"
             )
         if kind in QUANTIZED_LAYERS and layer.input_quantizer is not None:
+            if multibit_levels(layer.input_quantizer) is not None:
+                continue  # a multi-bit input encoder: host computation, trained as Keras has it
             if quantizer_name(layer.input_quantizer) not in HIDDEN_SIGNS:
                 raise InputError(
                     f"layer {layer.name!r}: input_quantizer {quantizer_name(layer.input_quantizer)!r} is not "

@@ -79,19 +79,34 @@ def _residual(model):
 
 
 def _multibit(model):
-    node = _node(model, "sign0")
-    node.op_type, node.domain = "Quant", "qonnx.custom_op.general"
-    node.input.extend(["q_scale", "q_zero", "q_bits"])
+    # A 4-bit Quant of the first layer's bits feeds the second layer: a quantizer between signs.
+    nodes = list(model.graph.node)
+    at = nodes.index(_node(model, "fc1"))
+    nodes.insert(at, helper.make_node("Quant", ["s0", "q_scale", "q_zero", "q_bits"], ["s0q"], name="quant1",
+                                      domain="qonnx.custom_op.general"))
+    nodes[at + 1].input[0] = "s0q"
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
     for name, value in (("q_scale", 0.5), ("q_zero", 0.0), ("q_bits", 4.0)):
         model.graph.initializer.append(numpy_helper.from_array(np.array(value, np.float32), name))
     model.opset_import.append(helper.make_opsetid("qonnx.custom_op.general", 1))
 
 
 def _relu_between_signs(model):
+    # sign1(bn1(relu(fc1(s0)))): a ReLU the host computes from the first layer's bits.
     nodes = list(model.graph.node)
-    at = nodes.index(_node(model, "sign1"))
-    nodes.insert(at, helper.make_node("Relu", ["n1"], ["n1r"], name="relu1"))
-    nodes[at + 1].input[0] = "n1r"
+    at = nodes.index(_node(model, "bn1"))
+    nodes.insert(at, helper.make_node("Relu", ["h1"], ["h1r"], name="relu1"))
+    nodes[at + 1].input[0] = "h1r"
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+
+
+def _quotient_of_activations(model):
+    nodes = list(model.graph.node)
+    at = nodes.index(_node(model, "sign0"))
+    nodes.insert(at, helper.make_node("Div", ["n0", "n0"], ["sq"], name="ratio"))
+    nodes[at + 1].input[0] = "sq"
     del model.graph.node[:]
     model.graph.node.extend(nodes)
 
@@ -112,13 +127,13 @@ DENSE_CASES = [
     ("nan_mean", _set_init("m0", [np.nan] + [0.0] * 8), PassError, r"batch-norm 'bn0': mean holds NaN or inf"),
     ("inf_gamma", _set_init("g1", [np.inf] * 7), PassError, r"batch-norm 'bn1': gamma holds NaN or inf"),
     ("nan_weights", _set_init("w0", np.full((12, 9), np.nan)), FrontendError, r"node 'fc0' \(MatMul\): the kernel holds NaN"),
-    ("relu_between_signs", _relu_between_signs, PassError, r"'relu1' applies a real relu between two sign layers"),
-    ("product", _product_of_activations, FrontendError,
-     r"node 'square' \(Mul\) multiplies or divides two activations"),
+    ("quotient", _quotient_of_activations, FrontendError,
+     r"node 'ratio' \(Div\) divides by an activation; bnn2q multiplies by computed values but does not divide"),
     ("unknown_op", _retype("sign1", "Frobnicate", "com.example"), FrontendError,
      r"node 'sign1': op com.example.Frobnicate is not supported"),
     ("unknown_default_op", _retype("sign1", "Frobnicate"), FrontendError, r"invalid ONNX model: .*Frobnicate"),
-    ("multibit", _multibit, FrontendError, r"node 'sign0': Quant is a multi-bit quantizer"),
+    ("multibit", _multibit, PassError, r"'quant1' is a 4-bit quantizer \(16 levels\) between two sign layers; a "
+     r"neuron is one qubit with one bit"),
     ("empty", _clear_nodes, FrontendError, r"the ONNX graph 'g' has no nodes"),
 ]
 
@@ -154,7 +169,8 @@ def _dilated(model):
 CONV_CASES = [
     ("grouped", lambda m: _node(m, "conv1").attribute.append(helper.make_attribute("group", 2)),
      FrontendError, r"invalid ONNX model|node 'conv1' \(Conv\): weights"),
-    ("dilated", _dilated, FrontendError, r"node 'conv2' \(Conv\): dilated convolutions are not supported"),
+    ("dilated_pool", lambda m: _node(m, "pool1").attribute.extend(
+        [helper.make_attribute("dilations", [2, 2]), helper.make_attribute("pads", [1, 1, 1, 1])]), FrontendError, r"node 'pool1' \(MaxPool\): dilated pooling is not supported"),
 ]
 
 
@@ -170,6 +186,8 @@ def test_zero_variance_without_epsilon():
 
 
 ACCEPTED = [
+    ("relu_between_signs", _relu_between_signs),
+    ("product_of_activations", _product_of_activations),
     ("real_weights", lambda m: _set_init("w1", np.random.default_rng(0).normal(size=(9, 7)))(m)),
     ("zero_weights", _set_init("w1", np.zeros((9, 7)))),
     ("residual", _residual),
@@ -185,6 +203,15 @@ def test_graphs_once_refused_load_and_match_onnxruntime(change):
 
     model = _edit(dense_bnn(), change)
     x = np.random.default_rng(4).normal(size=(300, 12))
+    sim = bnn2q.simulate(bnn2q.load(model), x, shots=1)
+    np.testing.assert_allclose(sim.logits[:, 0], ort_logits(model, x), atol=1e-4)
+
+
+def test_dilated_convolution_loads_and_matches_onnxruntime():
+    from .conftest import ort_logits
+
+    model = _edit(conv_bnn(), _dilated)
+    x = np.random.default_rng(4).normal(size=(100, 2, 6, 6))
     sim = bnn2q.simulate(bnn2q.load(model), x, shots=1)
     np.testing.assert_allclose(sim.logits[:, 0], ort_logits(model, x), atol=1e-4)
 
@@ -228,7 +255,7 @@ def _write_bad_files(tmp_path) -> dict:
     files = {
         "truncated.onnx": raw[: len(raw) // 2],
         "text.onnx": b"not a model\n",
-        "relu.onnx": _edit(good, _relu_between_signs).SerializeToString(),
+        "multibit.onnx": _edit(good, _multibit).SerializeToString(),
         "opset99.onnx": _edit(good, _set_opset(99)).SerializeToString(),
         "empty.onnx": _edit(good, _clear_nodes).SerializeToString(),
     }
@@ -250,7 +277,7 @@ def test_truncated_and_foreign_files(tmp_path):
 EXPECTED_CLI = {
     "truncated.onnx": "cannot read ONNX model",
     "text.onnx": "cannot read ONNX model",
-    "relu.onnx": "'relu1' applies a real relu between two sign layers",
+    "multibit.onnx": "'quant1' is a 4-bit quantizer (16 levels) between two sign layers",
     "opset99.onnx": "uses opset 99",
     "empty.onnx": "has no nodes",
 }

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bnn2q.errors import PassError
-from bnn2q.ir import INPUT, Affine, BatchNorm, Dense, Elementwise, Graph, Node, Sign
+from bnn2q.ir import INPUT, Affine, BatchNorm, Dense, Elementwise, Graph, Node, Quantize, Sign
 from bnn2q.ir.build import sequential
 from bnn2q.passes import BuildNetwork, FoldBatchNorm, FuseAffine, PassManager, canonicalize
 from bnn2q.host.forward import HostPass
@@ -118,10 +118,28 @@ def test_stages_of_a_chain():
     assert [layer.name for layer in net.hidden] == ["d1"] and net.hidden[0].width == 6
 
 
-def test_real_nonlinearity_between_signs_is_refused():
+def test_real_nonlinearity_between_signs_is_a_core_step():
     ops = (Dense("d1", np.ones((3, 4))), Sign("s1"), Dense("d2", np.ones((3, 3))),
            Elementwise("act", "relu"), Sign("s2"), Dense("d3", np.ones((2, 3))))
-    with pytest.raises(PassError, match=r"'act' applies a real relu between two sign layers"):
+    net = BuildNetwork().run(sequential((4,), ops))
+    assert {s.op.name: s.stage for s in net.steps}["act"] == "core" and len(net.hidden) == 2
+
+
+def test_multibit_quantizer_between_signs_is_refused_and_before_the_first_sign_is_encoding():
+    quant = Quantize("q", np.array(0.25), np.array(0.0), -2, 1)
+    ops = (Dense("d1", np.ones((3, 4))), Sign("s1"), Dense("d2", np.ones((3, 3))), quant, Sign("s2"),
+           Dense("d3", np.ones((2, 3))))
+    with pytest.raises(PassError, match=r"^'q' is a 2-bit quantizer \(4 levels\) between two sign layers; a "
+                       r"neuron is one qubit with one bit"):
+        BuildNetwork().run(sequential((4,), ops))
+    net = BuildNetwork().run(sequential((4,), ops[3:4] + ops[:2] + ops[-1:]))
+    assert net.steps[0].stage == "encoder" and len(net.hidden) == 1
+
+
+def test_multibit_activations_without_a_sign_are_refused_as_such():
+    ops = (Dense("d1", np.ones((3, 4))), Quantize("q", np.array(1 / 3), np.array(0.0), 0, 3),
+           Dense("d2", np.ones((2, 3))))
+    with pytest.raises(PassError, match=r"its activations are multi-bit quantizers \('q' is a 2-bit quantizer"):
         BuildNetwork().run(sequential((4,), ops))
 
 

@@ -25,8 +25,10 @@ PATCH_WORDS = 1 << 20
 
 
 def packable(op) -> bool:
-    """Whether ``op`` has a packed form: a dense layer or an ungrouped convolution, ±1 kernel."""
-    return isinstance(op, (Dense, Conv2D)) and op.kernel_kind == "binary" and getattr(op, "groups", 1) == 1
+    """Whether ``op`` has a packed form: a dense layer or an ungrouped, undilated convolution,
+    ±1 kernel."""
+    return (isinstance(op, (Dense, Conv2D)) and op.kernel_kind == "binary" and getattr(op, "groups", 1) == 1
+            and getattr(op, "dilation", (1, 1)) == (1, 1))
 
 
 def _transposed_signs(rows: np.ndarray, words: int) -> np.ndarray:

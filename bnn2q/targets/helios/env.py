@@ -18,7 +18,7 @@ from ...errors import TargetError
 from ..bindings import draw_seed, first_angles
 
 RUNNER = Path(__file__).with_name("runner.py")
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[3]  # bnn2q/targets/helios/env.py → the checkout
 #: Selene's state-vector emulator holds every qubit the program allocates.
 MAX_QUBITS = 24
 #: Seconds one call may take (a first Selene build fills zig's cache, ~40 s).

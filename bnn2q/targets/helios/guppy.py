@@ -27,6 +27,7 @@ import numpy as np
 from ...errors import TargetError
 from ...passes.build_level_chains import integer_weights
 from ...ir.plan import FixedAngle, InputAngle, LinearAngle, Schedule
+from . import guppy_aux
 from .guppy_expr import GUPPY, Expr
 
 #: Integer sums follow BuildLevelChains' rule for this width (|z| < 2³⁰); weights that are not
@@ -97,21 +98,29 @@ def guppy_source(schedule: Schedule, act) -> str:
     head = HEADER.format(what=f"{qnet.source}, {act.name} activation ({act.knobs()})", n_bits=qnet.n_bits,
                          baked_in=baked_in, layout=layout, n_qubits=schedule.n_qubits, pi=math.pi,
                          g_half_turns=g / math.pi)
-    tables, body = [], []
+    n_aux = len(qnet.aux)
+    tables, body, done = [], [], set()
     for k, layer in enumerate(qnet.layers):
-        t, b = _layer(k, layer, place, act)
+        fresh = [t for t in guppy_aux.needed([n.angle for n in layer.neurons], qnet.aux) if t not in done]
+        if fresh:
+            done.update(fresh)
+            group_tables, lines = guppy_aux.group(k, fresh, qnet.aux, n_aux)
+            tables += [f"{name} = {_literal(v)}" for name, v in group_tables.items()]
+            body += lines
+        t, b = _layer(k, layer, place, act, n_aux)
         tables += t
         body += b
     main = ["", "", "@guppy", "def main() -> None:",
             "    qs = array(qubit() for _ in range(N_QUBITS))",
             "    m = array(False for _ in range(N_BITS))",
+            *([f"    aux = array(0.0 for _ in range({n_aux}))"] if n_aux else []),
             "    theta_in = comptime(THETA_IN)",
             *body,
             "    discard_array(qs)", ""]
-    return head + "\n" + "\n".join(tables) + "\n" + "\n".join(main)
+    return head + guppy_aux.HELPER + "\n" + "\n".join(tables) + "\n" + "\n".join(main)
 
 
-def _layer(k: int, layer, place: dict, act) -> tuple[list[str], list[str]]:
+def _layer(k: int, layer, place: dict, act, n_aux: int = 0) -> tuple[list[str], list[str]]:
     """(module-level tables, lines of main) for hidden layer k: per neuron j its qubit Q, the
     resets RQ/RA before it, its ancilla A (weak readout), the bit CR it carries (−1: none)."""
     neurons = layer.neurons
@@ -126,7 +135,7 @@ def _layer(k: int, layer, place: dict, act) -> tuple[list[str], list[str]]:
     if all(isinstance(r, (FixedAngle, InputAngle)) for r in rules):
         angle_lines, extra = _host_angles(k, layer, rules)
     elif all(isinstance(r, LinearAngle) for r in rules):
-        angle_lines, extra = _computed_angles(k, layer, rules, act)
+        angle_lines, extra = _computed_angles(k, layer, rules, act, n_aux)
     else:
         kinds = sorted({type(r).__name__ for r in rules})
         raise TargetError(f"layer {layer.name!r} mixes angle rules {kinds}; target 'helios' lowers "
@@ -159,8 +168,9 @@ def _host_angles(k: int, layer, rules) -> tuple[list[str], dict]:
     raise TargetError(f"layer {layer.name!r} mixes baked-in and bound input angles")
 
 
-def _computed_angles(k: int, layer, rules, act) -> tuple[list[str], dict]:
-    """u from the layer's linear forms over the bits it reads, then θ = activation.angle(u)."""
+def _computed_angles(k: int, layer, rules, act, n_aux: int = 0) -> tuple[list[str], dict]:
+    """u from the layer's linear forms over the bits (and auxiliary values) it reads, then
+    θ = activation.angle(u) — of fn(u) where a function comes before the sign."""
     bits = sorted({b for r in rules for b, _ in r.terms}) or [0]
     lo, span = bits[0], bits[-1] - bits[0] + 1
     dense = np.zeros((len(rules), span))
@@ -172,8 +182,9 @@ def _computed_angles(k: int, layer, rules, act) -> tuple[list[str], dict]:
     if len(strict) > 1:
         raise TargetError(f"layer {layer.name!r} mixes strict and non-strict neurons")
     theta = act.angle(Expr("u"), xp=GUPPY, strict=strict.pop())
-    integer = [integer_weights(row, INT_BITS) for row in dense]
-    if all(rounding == 0.0 for _, _, rounding in integer):
+    general = any(r.aux or r.fn is not None for r in rules)
+    integer = [] if general else [integer_weights(row, INT_BITS) for row in dense]
+    if not general and all(rounding == 0.0 for _, _, rounding in integer):
         # z = Σ k_i y_i exactly, u = unit · z + offset: the simulator's own arithmetic.
         extra = {f"K{k}": [[int(v) for v in ki] for ki, _, _ in integer],
                  f"U{k}": [float(unit) for _, unit, _ in integer], f"C{k}": offsets}
@@ -192,6 +203,17 @@ def _computed_angles(k: int, layer, rules, act) -> tuple[list[str], dict]:
                 f"                u += w{k}[j][i]",
                 "            else:",
                 f"                u -= w{k}[j][i]"]
+    if general:  # auxiliary values read, and the function before the sign
+        wa = np.zeros((len(rules), max(n_aux, 1)))
+        for j, r in enumerate(rules):
+            for t, w in r.aux:
+                wa[j, t] = w
+        fns = [guppy_aux.fn_row(r.fn) for r in rules]
+        extra.update({f"WA{k}": wa.tolist(), f"FK{k}": [f[0] for f in fns], f"FP{k}": [f[1] for f in fns],
+                      f"FQ{k}": [f[2] for f in fns]})
+        if n_aux:
+            body += [f"        for s in range({n_aux}):", f"            u += wa{k}[j][s] * aux[s]"]
+        body += [f"        u = unit_fn(u, fk{k}[j], fp{k}[j], fq{k}[j])"]
     return body + [f"        theta = {theta}"], extra
 
 

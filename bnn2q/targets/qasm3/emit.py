@@ -7,8 +7,9 @@ Two dialects of the same program:
 - ``braket``: no include and Braket's native names (``cnot``), since Braket's simulators do not
   find ``stdgates.inc``.
 
-Input angles become ``input float[64] theta_<j>;``, the feed-forward variable an ``int[N]``;
-all outcomes land in one register ``bit[N] m``.
+Input angles become ``input float[64] theta_<j>;``, the feed-forward variables ``int[N]`` (a
+neuron's sum ``z``, auxiliary values ``a<t>`` — a ReLU, clip or max of integer sums, computed
+by conditional assignments — and the scratch ``s``); all outcomes land in one register ``bit[N] m``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import openqasm3
 from openqasm3 import ast
 
-from ...ir.circuit import CX, RY, Circuit, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
+from ...ir.circuit import CX, RY, Circuit, Clamp, Extremum, H, IfBit, IfCompare, Measure, Param, Reset, SetSum, X
 
 QUBITS = "q"
 BITS = "m"
@@ -42,8 +43,28 @@ def to_ast(circuit: Circuit, dialect: str = "standard", int_bits: int = 32) -> a
         statements.append(ast.ClassicalDeclaration(ast.IntType(ast.IntegerLiteral(int_bits)), ast.Identifier(var),
                                                    None))
     for op in circuit.ops:
-        statements += _sums(op) if isinstance(op, SetSum) else [_statement(op, names)]
+        if isinstance(op, SetSum):
+            statements += _sums(op)
+        elif isinstance(op, (Clamp, Extremum)):
+            statements += _assignments(op)
+        else:
+            statements.append(_statement(op, names))
     return ast.Program(statements=statements, version="3.0")
+
+
+def _assign_if(var: str, op: str, value: ast.Expression) -> ast.BranchingStatement:
+    """``if (var op value) { var = value; }``"""
+    condition = ast.BinaryExpression(ast.BinaryOperator[op], ast.Identifier(var), value)
+    assign = ast.ClassicalAssignment(ast.Identifier(var), ast.AssignmentOperator["="], value)
+    return ast.BranchingStatement(condition, [assign], [])
+
+
+def _assignments(op) -> list:
+    """A clamp (ReLU, clip) or a running max/min as conditional assignments."""
+    if isinstance(op, Clamp):
+        out = [] if op.low is None else [_assign_if(op.var, "<", _int(op.low))]
+        return out + ([] if op.high is None else [_assign_if(op.var, ">", _int(op.high))])
+    return [_assign_if(op.var, "<" if op.op == "max" else ">", ast.Identifier(op.other))]
 
 
 def dumps(circuit: Circuit, dialect: str = "standard", int_bits: int = 32) -> str:
@@ -82,13 +103,18 @@ SUM_CHUNK = 32
 
 
 def _sums(op: SetSum) -> list:
-    """``z = c ± |k|·m[b] …`` for the first terms, then ``z += …`` per further chunk."""
-    chunks = [op.terms[i : i + SUM_CHUNK] for i in range(0, len(op.terms), SUM_CHUNK)] or [()]
+    """``z = c ± |k|·m[b] …`` for the first terms, then ``z += …`` per further chunk; terms
+    over integer variables (auxiliary values) read the variable instead of a bit."""
+    terms = [(("bit", b), k) for b, k in op.terms] + [(("var", v), k) for v, k in op.var_terms]
+    chunks = [terms[i : i + SUM_CHUNK] for i in range(0, len(terms), SUM_CHUNK)] or [()]
     statements = []
     for n, chunk in enumerate(chunks):
         expr = _int(op.constant) if n == 0 else None
-        for bit, coeff in chunk:
-            bit_ref = ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(bit)])
+        for (kind, ref), coeff in chunk:
+            if kind == "bit":
+                bit_ref = ast.IndexExpression(ast.Identifier(BITS), [ast.IntegerLiteral(ref)])
+            else:
+                bit_ref = ast.Identifier(ref)
             if expr is None:  # a continuation opens with its signed coefficient
                 expr = ast.BinaryExpression(ast.BinaryOperator["*"], _int(coeff), bit_ref)
                 continue

@@ -17,6 +17,7 @@ class Qasm3Target(Target):
         strategies=("dynamic", "layerwise"),
         feed_forward="arithmetic",
         backends=("braket-local",),
+        integer_aux=True,
     )
     dialect = "standard"
 
