@@ -14,7 +14,7 @@ PYTHON312 ?= $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 HELIOS := .venv-helios
 HELIOS_STAMP := $(HELIOS)/.installed
 
-.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum
+.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum docs
 
 $(STAMP): requirements.lock requirements-zoo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: $(STAMP) data
 
 bench: $(STAMP)
 	$(BIN)/python bench/simulator.py
+
+# README.md's tables from the code and the committed results (docs/readme_tables.py), and the
+# images docs/ shows redrawn from the committed CSVs (docs/replot.py); no training.
+docs: $(STAMP)
+	$(BIN)/python docs/readme_tables.py
+	$(BIN)/python docs/replot.py
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
