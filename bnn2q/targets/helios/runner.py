@@ -68,6 +68,8 @@ def submit(args) -> None:
     import qnexus as qnx
 
     name = args.name or Path(args.program).stem
+    if not args.dry_run:
+        logged_in()  # before the seconds building the package take
     if args.program.endswith(".py"):
         package = load(args.program, args.inputs).main.compile()
         config = qnx.models.HeliosConfig(system_name=args.device or "Helios-1")
@@ -85,7 +87,6 @@ def submit(args) -> None:
         print(json.dumps({"program": name, "backend_config": config.model_dump(mode="json"), "shots": args.shots,
                           "project": args.project, "sent": False}))
         return
-    logged_in()
     try:
         project = qnx.projects.get_or_create(name=args.project)
         ref = upload(project)
