@@ -17,7 +17,7 @@ HELIOS_STAMP := $(HELIOS)/.installed
 LCE := .venv-lce
 LCE_STAMP := $(LCE)/.installed
 
-.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum lce lce-lock bench-lce
+.PHONY: demo test lock data clean bench helios helios-lock bench-quantinuum lce lce-lock bench-lce docs
 
 $(STAMP): requirements.lock requirements-zoo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: $(STAMP) data
 
 bench: $(STAMP)
 	$(BIN)/python bench/simulator.py
+
+# README.md's tables from the code and the committed results (docs/readme_tables.py), and the
+# images docs/ shows redrawn from the committed CSVs (docs/replot.py); no training.
+docs: $(STAMP)
+	$(BIN)/python docs/readme_tables.py
+	$(BIN)/python docs/replot.py
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes requirements.in -o requirements.lock

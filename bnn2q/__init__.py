@@ -6,7 +6,15 @@ measurement through an ancilla (ancilla activation). See SPEC §2 in the docs.
 """
 
 import os as _os
+import sys as _sys
 
+if "tensorflow" in _sys.modules and _os.environ.get("TF_USE_LEGACY_KERAS", "").lower() not in ("1", "true"):
+    # Too late to fix: TensorFlow fixed its Keras (3) at import, and Larq cannot load over it.
+    import logging as _logging
+
+    _logging.getLogger("bnn2q").warning(
+        "bnn2q: TensorFlow was imported before bnn2q without TF_USE_LEGACY_KERAS=1, so Larq (Keras) "
+        "models cannot be read in this process (ONNX models can): import bnn2q before tensorflow")
 # Larq needs Keras 2 (tf-keras); this must be set before TensorFlow is first imported.
 _os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 

@@ -15,7 +15,7 @@ from .commands import info as info_command
 from .commands import run as run_command
 from .commands import submit as submit_command
 from .commands import sweep as sweep_command
-from .commands.options import check_numbers, quantumness
+from .commands.options import check_numbers, coupling, quantumness
 from .errors import Bnn2qError
 
 EXIT_ERROR = 1
@@ -39,18 +39,23 @@ def quiet_native_stderr() -> None:
     except OSError:
         pass
     warnings.filterwarnings("ignore")
-    # TensorFlow's Python side warns through logging (e.g. "Compiled the loaded model...").
+    # TensorFlow's Python side warns through logging (e.g. "Compiled the loaded model..."), and
+    # Larq advises on training ("without setting `kernel_constraint`"): neither is the user's news.
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("larq").setLevel(logging.ERROR)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bnn2q",
         description="Compile trained binarized neural networks to quantum circuits.",
+        allow_abbrev=False,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add(sub)
+    for subparser in sub.choices.values():
+        subparser.allow_abbrev = False  # "--sample 3" must never mean "--samples 3"
     return parser
 
 
@@ -66,6 +71,7 @@ def run(argv=None) -> int:
         check_numbers(args)
         if hasattr(args, "paper_a"):
             args.quantumness = quantumness(args)  # --a given in the paper's units: τ = a/2
+            args.g = coupling(args)
         args.func(args)
     except Bnn2qError as exc:
         print(f"bnn2q: error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
     python examples/noise_robustness.py                 # writes docs/noise/ (CSV, table, plot)
     python examples/noise_robustness.py --seeds 3 -o /tmp/noise
+    python examples/noise_robustness.py --replot        # the plot again from docs/noise's CSV
 
 Models (digits, 64-64-32-10): the classically trained ``build/digits_bnn.h5`` (trained here if
 missing), the same fine-tuned at τ = 0.5 (rotation) and fine-tuned with the ancilla activation
@@ -127,17 +128,32 @@ def plot(rows: list[dict], path: Path) -> None:
             cell = [r for r in rows if r["activation"] == activation and r["model"] == label and r["device"] == device]
             xs = [r["value"] for r in cell]
             ax.errorbar(xs, [100 * r["accuracy"] for r in cell], yerr=[100 * r["ci95_seeds"] for r in cell],
-                        marker="o", capsize=3, label="noiseless" if device == "none" else device)
+                        marker="o", markersize=4, capsize=3, label="noiseless" if device == "none" else device)
         ax.set_title(f"{activation}, {label}")
-        ax.set_xlabel("τ" if activation == "rotation" else "g (π/2 = classical)")
+        ax.set_xlabel("quantumness τ (0 = classical)" if activation == "rotation" else
+                      "ancilla coupling g (π/2 = classical readout)")
         if activation == "ancilla":
             ax.invert_xaxis()
         ax.set_ylabel("test accuracy (%)")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend()
+    from matplotlib.lines import Line2D
+
+    bar = Line2D([], [], color="gray", marker="|", markersize=12, linestyle="none")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    axes[0, 0].legend(handles + [bar], labels + ["bars: 95% interval over seeds"], fontsize=8)
     fig.suptitle("digits 64-64-32-10, 360 test images × 100 shots: accuracy vs quantumness under device noise")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def replot(out: Path) -> Path:
+    """The plot again from ``out/noise-robustness.csv`` (no model runs)."""
+    with open(out / "noise-robustness.csv", newline="") as f:
+        rows = [{**r, "value": float(r["value"]), "accuracy": float(r["accuracy"]),
+                 "ci95_seeds": float(r["ci95_seeds"])} for r in csv.DictReader(f)]
+    plot(rows, out / "noise-robustness.png")
+    return out / "noise-robustness.png"
 
 
 def main(argv=None) -> None:
@@ -147,7 +163,11 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=5, help="simulator seeds per cell (default 5)")
     parser.add_argument("-o", "--output", type=Path, default=Path("docs/noise"), help="(default docs/noise)")
     parser.add_argument("--build", type=Path, default=Path("build"), help="where models are kept (default build)")
+    parser.add_argument("--replot", action="store_true", help="only redraw the plot from the output's CSV")
     args = parser.parse_args(argv)
+    if args.replot:
+        print(f"wrote {replot(args.output)}")
+        return
     quiet_native_stderr()
     args.build.mkdir(parents=True, exist_ok=True)
     write(run(args.seeds, args.output, args.build), args.output)

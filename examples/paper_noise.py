@@ -2,6 +2,7 @@
 
     python examples/paper_noise.py                      # writes docs/noise/paper-noise.{csv,md,png}
     python examples/paper_noise.py --seeds 3 -o /tmp/pn
+    python examples/paper_noise.py --replot             # the plot again from docs/noise's summary CSV
 
 The models are the cells of ``examples/paper_sweeps.sh``'s digits rotation sweep, retrained with
 the same seeds (training is seeded, so they are the same models): the paper's real-weight MLP
@@ -116,16 +117,31 @@ def plot(summary: list[dict], path: Path) -> None:
         for device in ("none",) + DEVICES:
             cell = [r for r in summary if r["readout"] == readout and r["device"] == device]
             ax.errorbar([r["a"] for r in cell], [100 * r["error"] for r in cell],
-                        yerr=[100 * r["error_ci95"] for r in cell], marker="o", capsize=3,
+                        yerr=[100 * r["error_ci95"] for r in cell], marker="o", markersize=4, capsize=3,
                         label="noiseless" if device == "none" else device)
         ax.set_title(f"{readout} ({SHOTS} shots)")
         ax.set_xlabel("a (the paper's quantumness, = 2τ), trained and evaluated at a")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("test error (%), 95% interval over seeds")
-    axes[0].legend()
+    axes[0].set_ylim(bottom=0)
+    axes[0].set_ylabel("test error (%)")
+    from matplotlib.lines import Line2D
+
+    bar = Line2D([], [], color="gray", marker="|", markersize=12, linestyle="none")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].legend(handles + [bar], labels + ["bars: 95% interval over seeds"], fontsize=8)
     fig.suptitle("the paper's MLP 64-64-64-10 on digits: error under device noise")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def replot(out: Path) -> Path:
+    """The plot again from ``out/paper-noise-summary.csv`` (no training)."""
+    with open(out / "paper-noise-summary.csv", newline="") as f:
+        summary = [{**r, "a": float(r["a"]), "error": float(r["error"]), "error_ci95": float(r["error_ci95"])}
+                   for r in csv.DictReader(f)]
+    plot(summary, out / "paper-noise.png")
+    return out / "paper-noise.png"
 
 
 def main(argv=None) -> None:
@@ -134,7 +150,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="training seeds per a (default 5)")
     parser.add_argument("-o", "--output", type=Path, default=Path("docs/noise"), help="(default docs/noise)")
+    parser.add_argument("--replot", action="store_true", help="only redraw the plot from the output's summary CSV")
     args = parser.parse_args(argv)
+    if args.replot:
+        print(f"wrote {replot(args.output)}")
+        return
     quiet_native_stderr()
     rows = run(args.seeds)
     write(rows, summarize(rows, args.seeds), args.output)

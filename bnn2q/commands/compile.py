@@ -6,7 +6,7 @@ import json
 
 from ..errors import InputError
 from ..targets.registry import TARGETS
-from .options import add_model, add_quantum
+from .options import DATASET_HELP, add_model, add_quantum
 
 
 def add(sub):
@@ -21,21 +21,26 @@ def add(sub):
     add_quantum(p)
     p.add_argument("--strategy", choices=("auto", "dynamic", "layerwise"), default="auto",
                    help="feed-forward in one circuit, or one circuit per layer (default: the target's)")
-    p.add_argument("--max-qubits", type=int, default=None, help="physical qubit budget (default: unbounded)")
-    p.add_argument("--tolerance", type=float, default=0.0,
+    p.add_argument("--max-qubits", type=int, default=None, metavar="B",
+                   help="physical qubit budget: measured qubits are reset and reused (default: unbounded; "
+                        "ibm: the device's qubits)")
+    p.add_argument("--tolerance", type=float, default=0.0, metavar="EPS",
                    help="angle tolerance in radians for pruning feed-forward levels (default 0: exact)")
-    p.add_argument("--int-bits", type=int, default=None,
+    p.add_argument("--int-bits", type=int, default=None, metavar="BITS",
                    help="width of the feed-forward integer; real weights become fixed point in it "
                         "(default: the widest the target holds, 64 for qasm3/braket)")
-    p.add_argument("--sample", type=int, default=None,
-                   help="bake sample I of --dataset into the program (default: program inputs)")
-    p.add_argument("--dataset", default=None, help="digits | fashion-mnist | PATH.npz (with --sample)")
-    p.add_argument("--split", choices=("train", "test"), default="test", help="(default: test)")
-    p.add_argument("-o", "--output", required=True,
-                   help="FILE: OpenQASM 3 text (dynamic), JSON with one circuit per layer (layerwise) or "
-                        "the pytket circuit (quantinuum), Guppy source or .hugr (helios); FILE.qpy "
-                        "(--target ibm): the device's ISA circuits in Qiskit's QPY")
-    p.add_argument("--json", action="store_true", help="print the resource report as JSON")
+    p.add_argument("--sample", type=int, default=None, metavar="I",
+                   help="bake sample I (an index) of --dataset into the program (default: the first "
+                        "layer's angles stay program inputs)")
+    p.add_argument("--dataset", default=None, metavar="DATASET", help=f"with --sample: {DATASET_HELP}")
+    p.add_argument("--split", choices=("train", "test"), default="test",
+                   help="with --sample: which part of --dataset (default: test)")
+    p.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="FILE.qasm: OpenQASM 3 text (qasm3/braket, dynamic); FILE.json: one circuit per layer "
+                        "(layerwise, ibm) or the pytket circuit (quantinuum); FILE.py or FILE.hugr: Guppy "
+                        "source or HUGR (helios); FILE.qpy (ibm): the device's ISA circuits in Qiskit's QPY "
+                        "(needed unless --json)")
+    p.add_argument("--json", action="store_true", help="print the resource report as JSON (-o optional)")
     p.set_defaults(func=main)
 
 
@@ -47,10 +52,15 @@ def main(args):
 
     if args.backend is not None and args.target != "ibm":
         raise InputError(f"--backend names an IBM device to transpile for: use it with --target ibm, not {args.target}")
-    check_format(args.output, args.target)
-    check_writable(args.output)  # before compiling: a refused path costs nothing
+    if args.output is None and not args.json:
+        raise InputError("give -o FILE to write the program (or --json to print only its resource report)")
+    if args.output is not None:
+        check_format(args.output, args.target, args.strategy)
+        check_writable(args.output)  # before compiling: a refused path costs nothing
     if (args.sample is None) != (args.dataset is None):
         raise InputError("--sample I and --dataset D go together (bake sample I of D into the program)")
+    if args.split != "test" and args.sample is None:
+        raise InputError("--split chooses the part of --dataset that --sample I indexes: give --sample and --dataset")
     inputs = None
     if args.sample is not None:
         from ..datasets import load_dataset
@@ -63,7 +73,8 @@ def main(args):
                        quantumness=args.quantumness, g=args.g, max_qubits=args.max_qubits,
                        inputs=inputs, tolerance=args.tolerance, strategy=args.strategy,
                        int_bits=args.int_bits, backend=args.backend)
-    write_program(prog, args.output)
+    if args.output is not None:
+        write_program(prog, args.output)
     if args.json:
         print(json.dumps(prog.resources, indent=2))
         return

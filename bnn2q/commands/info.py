@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .options import add_data, add_model, samples
+from .options import add_data, add_model, check_data_options, samples
 
 
 def add(sub):
@@ -19,10 +19,11 @@ def main(args):
     from ..api import load, simulate
     from ..report import network_summary
 
+    check_data_options(args)
     net = load(args.model)
     info = network_summary(net)
     if args.dataset:
-        x, y = samples(args)
+        x, y = samples(args, net)
         info["dataset"] = args.dataset
         info["samples"] = int(len(y))
         info["classical_accuracy"] = simulate(net, x, shots=1).accuracy(y)

@@ -7,7 +7,7 @@ import sys
 
 from ..errors import InputError
 from ..targets.registry import TARGET_OF
-from .options import add_data, add_model, add_quantum, samples
+from .options import add_data, add_model, add_quantum, check_data_options, samples
 
 
 def add(sub):
@@ -25,8 +25,10 @@ def add(sub):
     add_quantum(p)
     p.add_argument("--shots", type=int, default=100, help="shots per sample (default 100)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--max-qubits", type=int, default=None,
-                   help="qubit budget for compiled backends and --noise (default: unbounded)")
+    p.add_argument("--max-qubits", type=int, default=None, metavar="B",
+                   help="qubit budget of the compiled program (not builtin) or of --noise's placement "
+                        "(default: the fewest the activation needs on a local simulator, all the device's "
+                        "qubits on ibm:NAME)")
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="aer/ibm: keep each finished job in DIR; rerunning the same command resumes there")
     p.add_argument("--ray", default=None, metavar="ADDRESS",
@@ -47,6 +49,7 @@ def main(args):
 
     from ..api import load, simulate
 
+    check_data_options(args)
     if args.backend not in RUN_BACKENDS and not args.backend.startswith("ibm:"):
         raise InputError(f"unknown backend {args.backend!r}: use {', '.join(RUN_BACKENDS)} or ibm:NAME "
                          "(e.g. ibm:fake_torino)")
@@ -63,8 +66,11 @@ def main(args):
 
         check_address(args.ray)
         import_ray()
+    if args.max_qubits is not None and args.backend == "builtin" and args.noise is None:
+        raise InputError("--max-qubits budgets a compiled program (or --noise's placement on a device); the "
+                         "built-in simulator needs none: drop it, or pick a --backend")
     net = load(args.model)
-    x, y = samples(args)
+    x, y = samples(args, net)
     tau = args.quantumness
     jobs = {}
     start = time.perf_counter()

@@ -7,11 +7,13 @@ from ..errors import InputError
 
 def add(sub):
     p = sub.add_parser("submit", help="send a compiled program to Quantinuum (qnexus, in the Helios environment)")
-    p.add_argument("program", help="a Guppy module (.py, from --target helios: runs on Helios) or a JSON "
+    p.add_argument("program", metavar="PROGRAM", help="a Guppy module (.py, from --target helios: runs on Helios) or a JSON "
                                    "program from --target quantinuum (runs on H2)")
-    p.add_argument("--project", required=True, help="Nexus project (created if missing)")
+    p.add_argument("--project", required=True, metavar="NAME", help="Nexus project (created if missing)")
     p.add_argument("--shots", type=int, required=True, help="shots of the job")
-    p.add_argument("--device", default=None, help="Helios-1 or H2-1 by default (H2-1E, H2-1LE: emulators)")
+    p.add_argument("--device", default=None, metavar="NAME",
+                   help="the machine: Helios-1 for a Guppy module, H2-1 for a pytket circuit by default "
+                        "(H2-1E, H2-1LE: emulators)")
     p.add_argument("--dry-run", action="store_true", help="build the job, send nothing")
     p.set_defaults(func=main)
 

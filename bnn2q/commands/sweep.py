@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
+from .options import DATASET_HELP
 
 
 def add(sub):
     p = sub.add_parser("sweep", help="train a grid over quantumness (or g), seeds and sizes; CSV + plots")
     p.add_argument("architecture", metavar="MODEL",
                    help="a Larq model file (its architecture, retrained) or a spec like 64-32-10")
-    p.add_argument("--dataset", required=True, help="digits | fashion-mnist | PATH.npz")
+    p.add_argument("--dataset", required=True, metavar="DATASET", help=DATASET_HELP)
     p.add_argument("--family", choices=("larq", "paper"), default="larq",
                    help="for a spec: larq (±1 kernels, batch-norm) or paper (the paper's real-weight MLP: "
                         "no bias, no batch-norm) (default larq)")
@@ -22,7 +23,8 @@ def add(sub):
                       help="comma-separated τ values (for ancilla the neuron's own τ; default 0)")
     knob.add_argument("--a", default=None, dest="paper_a_list",
                       help="comma-separated values of the paper's stretch a = 2τ, instead of --quantumness")
-    p.add_argument("--g", default="pi/2", help="comma-separated ancilla angles g (default pi/2)")
+    p.add_argument("--g", default=None,
+                   help="comma-separated ancilla angles g for the ancilla activations (default pi/2)")
     p.add_argument("--gradient", default="expected",
                    help="comma-separated surrogate gradients: expected (straight-through on the expected "
                         "spin), htanh (the paper's hard-tanh) (default expected)")
@@ -30,11 +32,12 @@ def add(sub):
                    help="adam, or sgd with --momentum (the paper's recipe) (default adam)")
     p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
     p.add_argument("--train-sizes", default="500", help="comma-separated training-set sizes (default 500)")
-    p.add_argument("--seeds", type=int, default=3, help="seeds per setting (default 3)")
+    p.add_argument("--seeds", type=int, default=3, metavar="N",
+                   help="training seeds per setting: N models trained from seeds 0..N-1 (default 3)")
     p.add_argument("--epochs", type=int, default=30, help="training epochs per cell (default 30)")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate (default 3e-3 for adam, 1e-2 for sgd)")
-    p.add_argument("--batch-size", type=int, default=64, help="(default 64)")
+    p.add_argument("--batch-size", type=int, default=64, help="training images per gradient step (default 64)")
     p.add_argument("--shots", type=int, default=100, help="simulator shots per validation image (default 100)")
     p.add_argument("--vote", type=int, default=15, help="shots per majority vote (default 15)")
     p.add_argument("--val-size", type=int, default=None,
@@ -46,7 +49,7 @@ def add(sub):
                    help="run cells as Ray tasks: 'local' starts a private runtime; 'auto' joins the "
                         "cluster this machine belongs to (RAY_ADDRESS, else the last 'ray start' here); "
                         "HOST:PORT or ray://HOST:PORT joins that one")
-    p.add_argument("-o", "--output", required=True, help="output directory (CSV, plots, summary)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (CSV, plots, summary)")
     p.set_defaults(func=main)
 
 
@@ -80,16 +83,20 @@ def main(args) -> None:
         taus = tuple(tau_from_a(a) for a in parse_list(args.paper_a_list, "--a"))
     else:
         taus = parse_list(args.quantumness if args.quantumness is not None else "0", "--quantumness")
+    activations = parse_names(args.activation)
+    if args.g is not None and set(activations) <= {"rotation"}:
+        raise InputError(f"--g {args.g} sets the ancilla coupling, which the rotation activation does not have: "
+                         "add --activation ancilla,ancilla-reset, or drop --g")
     lr = args.lr if args.lr is not None else (3e-3 if args.optimizer == "adam" else 1e-2)
     config = SweepConfig(
         dataset=args.dataset,
         architecture=args.architecture,
         family=args.family,
-        activations=parse_names(args.activation),
+        activations=activations,
         gradients=parse_names(args.gradient),
         train_sizes=parse_list(args.train_sizes, "--train-sizes", int),
         taus=taus,
-        gs=parse_list(args.g, "--g"),
+        gs=parse_list(args.g if args.g is not None else "pi/2", "--g"),
         seeds=tuple(range(args.seeds)),
         epochs=args.epochs,
         shots=args.shots,

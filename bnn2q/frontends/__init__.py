@@ -27,8 +27,10 @@ def read_graph(src) -> Graph:
         suffix = path.suffix.lower()
         if suffix in KERAS_SUFFIXES:
             from .larq_keras import read_keras_file
+            from .tf_env import quiet_larq
 
-            return read_keras_file(path)
+            with quiet_larq():
+                return read_keras_file(path)
         if suffix in ONNX_SUFFIXES:
             from .onnx_graph import read_onnx_file
 
@@ -40,8 +42,10 @@ def read_graph(src) -> Graph:
     module = type(src).__module__ or ""
     if module.startswith(("tf_keras", "keras", "tensorflow", "larq")):
         from .larq_keras import read_keras_model
+        from .tf_env import quiet_larq
 
-        return read_keras_model(src)
+        with quiet_larq():
+            return read_keras_model(src)
     if module.startswith("onnx") and type(src).__name__ == "ModelProto":
         from .onnx_graph import read_onnx_model
 

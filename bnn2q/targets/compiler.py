@@ -51,6 +51,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
     """
     from ..frontends import load
 
+    options = dict(max_qubits=max_qubits, tolerance=tolerance, strategy=strategy, int_bits=int_bits)
     tgt = get_target(target)
     net = load(net)
     act = activations.get(activation, quantumness, g)
@@ -104,7 +105,7 @@ def compile(net, target: str = "qasm3", activation="rotation", quantumness: floa
         resources["transpiled"] = device.report()
     sample = None if inputs is None else prepare_inputs(net, inputs)[0]
     return CompiledProgram(target, strategy, net, act, circuits, built.native, qnet.layout, resources,
-                           bounds, built.texts, qnet, sample, device)
+                           bounds, built.texts, qnet, sample, device, options)
 
 
 def choose_strategy(caps, strategy: str, net: Network, act=None, inputs_given: bool = True) -> str:

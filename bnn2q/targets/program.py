@@ -22,7 +22,9 @@ class CompiledProgram:
         rounding allow.
     plan: the QuantumNetwork the circuits were lowered from.
     sample: the input baked in (``inputs=``), or None.
-    device: target ``ibm``: the ``DeviceCircuits`` — the device, its ISA circuits, the layout."""
+    device: target ``ibm``: the ``DeviceCircuits`` — the device, its ISA circuits, the layout.
+    options: the choices ``compile`` was given (``max_qubits``, ``tolerance``, ``strategy``,
+        ``int_bits``; None where it chose), so a runner can compile the same program again."""
 
     target: str
     strategy: str
@@ -37,6 +39,7 @@ class CompiledProgram:
     plan: object = field(default=None, repr=False)
     sample: object = field(default=None, repr=False)
     device: object = field(default=None, repr=False)
+    options: dict = field(default_factory=dict, repr=False)
 
     @property
     def isa(self) -> tuple:

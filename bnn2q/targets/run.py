@@ -4,6 +4,7 @@ environment), qiskit-aer, or an IBM device (real, fake, or any Qiskit backend or
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -16,13 +17,25 @@ from ..sim import SimResult
 from ..sim.reference import check_seed, check_shots
 from . import layerwise
 from .compiler import compile
+from .pace import pace
 from .registry import TARGET_OF, get_target, sample_by_sample
 
 BACKENDS = (*TARGET_OF, "aer", "ibm:NAME")
+#: How a long run's warning ends, on a simulator.
+SIMULATOR_ADVICE = ("; fewer shots go faster, and bnn2q.simulate (bnn2q run --backend builtin) samples the "
+                    "same statistics in seconds")
+log = logging.getLogger("bnn2q")
 
 
-def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, inputs=None) -> dict:
+def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, inputs=None,
+        progress: bool | None = None) -> dict:
     """Sample a compiled program.
+
+    A long run shows a progress bar on stderr and warns (the ``bnn2q`` logger) when it looks
+    like taking more than a minute. On a local simulator (``braket-local``, ``quantinuum-local``,
+    ``selene``) a program compiled without ``max_qubits`` runs recompiled on the activation's
+    fewest qubits (the outcome statistics do not depend on the budget; the simulators' time
+    grows with the qubits) — the same rule ``execute`` and ``bnn2q run`` follow.
 
     Args:
         prog: from ``bnn2q.compile``.
@@ -35,32 +48,54 @@ def run(prog, backend="braket-local", shots: int = 1000, seed: int | None = 0, i
         shots: number of shots.
         seed: seed of the simulator's random draws.
         inputs: one sample, when the program was compiled without ``inputs=``.
+        progress: True shows the bar at once, False never, None (default) once the run has
+            gone on for two seconds. The estimate warns in every case.
 
     Returns:
         {bitstring of m: count}, m[0] the leftmost character.
     """
-    bits = sample_bits(prog, backend, shots, seed, inputs)
+    bits = sample_bits(prog, backend, shots, seed, inputs, progress)
     # Count distinct rows first: only they become strings (10⁸ shots are 10⁸ rows, not strings).
     rows, counts = np.unique(bits, axis=0, return_counts=True)
     return {"".join(map(str, row)): int(c) for row, c in zip(rows.tolist(), counts.tolist())}
 
 
-def sample_bits(prog, backend, shots: int, seed, inputs=None) -> np.ndarray:
+def sample_bits(prog, backend, shots: int, seed, inputs=None, progress: bool | None = False) -> np.ndarray:
     """uint8 outcomes of m, [shots, n_bits]."""
     shots = check_shots(shots)
     check_seed(seed)
     x = _sample(prog, inputs)
-    if isinstance(backend, str) and backend in TARGET_OF:
-        _check_target(prog, backend)
-        layerwise.check_memory(prog.network, 1, shots, 1, backend)
-        return sample_by_sample(backend).sample_program(prog, x, shots, seed)
-    from .ibm.evaluate import evaluate
-    from .ibm.jobs import runner
+    label = backend if isinstance(backend, str) else type(backend).__name__
+    local = isinstance(backend, str) and (backend in TARGET_OF or backend == "aer")
+    with pace(shots, "shot", f"{label}: {shots} shots", progress, SIMULATOR_ADVICE if local else "") as p, \
+            p.step(shots):
+        if isinstance(backend, str) and backend in TARGET_OF:
+            _check_target(prog, backend)
+            prog = fit_simulator(prog, backend)
+            layerwise.check_memory(prog.network, 1, shots, 1, backend)
+            return sample_by_sample(backend).sample_program(prog, x, shots, seed)
+        from .ibm.evaluate import evaluate
+        from .ibm.jobs import runner
 
-    if backend == "aer":
-        _check_target(prog, "aer")
-    result, _ = evaluate(prog, x[None], shots, runner(backend), seed)
+        if backend == "aer":
+            _check_target(prog, "aer")
+        result, _ = evaluate(prog, x[None], shots, runner(backend), seed)
     return np.concatenate([b[0] for b in result.bits], axis=1)
+
+
+def fit_simulator(prog, backend: str):
+    """``prog``, or — compiled without ``max_qubits`` on more qubits than the activation needs —
+    the same program compiled again on the fewest (local simulators run them fastest)."""
+    if prog.options.get("max_qubits", 0) is not None:
+        return prog
+    fewest = minimum_qubits(prog.network, prog.activation)
+    if prog.resources["qubits"] <= fewest:
+        return prog
+    log.info(f"bnn2q: {backend} runs the program on {fewest} qubits (the fewest {prog.activation.name} needs; "
+             f"it was compiled on {prog.resources['qubits']}): the same outcome statistics, simulated faster")
+    options = {k: v for k, v in prog.options.items() if k != "max_qubits"}
+    return compile(prog.network, target=prog.target, activation=prog.activation, max_qubits=fewest,
+                   inputs=prog.sample, **options)
 
 
 def _check_target(prog, backend: str) -> None:
@@ -96,7 +131,7 @@ def minimum_qubits(net, act) -> int:
 
 def execute(net, x, backend="braket-local", activation="rotation", quantumness: float = 0.0,
             g: float = math.pi / 2, shots: int = 100, seed: int | None = 0,
-            max_qubits: int | None = None, progress: bool = False, checkpoint=None,
+            max_qubits: int | None = None, progress: bool | None = None, checkpoint=None,
             report: dict | None = None, first_sample: int = 0, ray: str | None = None,
             block: int | None = None) -> SimResult:
     """Run every sample of ``x`` on a compiled program and read the logits out on the host.
@@ -108,6 +143,10 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
     ``ibm`` — for the device, on all the qubits it offers unless ``max_qubits`` says
     otherwise — and evaluated one job per layer for all samples × shots (``evaluate``), a
     progress bar per layer.
+
+    A long run shows a progress bar on stderr (``progress``: True at once, False never, None
+    once it has gone on for two seconds) and warns (the ``bnn2q`` logger) when it looks like
+    taking more than a minute.
 
     Args:
         checkpoint: a directory keeping each finished job's bits: a run that stopped part-way
@@ -150,7 +189,9 @@ def execute(net, x, backend="braket-local", activation="rotation", quantumness: 
                        max_qubits=minimum_qubits(net, act) if max_qubits is None else max_qubits)
     else:
         prog = compile(net, target="ibm", activation=act, max_qubits=max_qubits, backend=runner.device)
-    result, info = evaluate(prog, xs, shots, runner, seed, progress, checkpoint)
+    advice = SIMULATOR_ADVICE if getattr(runner, "simulator", False) else (
+        "" if checkpoint is not None else "; checkpoint= (--checkpoint DIR) keeps each finished job")
+    result, info = evaluate(prog, xs, shots, runner, seed, progress, checkpoint, advice)
     if report is not None:
         report.update(info)
     return result
@@ -167,11 +208,9 @@ def _execute_each(net, act, xs, backend: str, shots, seed, max_qubits, progress,
     bits_out = [np.empty((len(xs), shots, layer.width), dtype=np.uint8) for layer in net.hidden]
     logits = np.empty((len(xs), shots, net.n_classes))
     sample_seeds = [int(s.generate_state(1)[0]) for s in seeds]
-    outcomes = sample_by_sample(backend).sample_programs(prog, xs, shots, sample_seeds)
-    if progress:
-        from tqdm import tqdm
-
-        outcomes = tqdm(outcomes, total=len(xs), desc=backend, unit="sample", leave=False)
+    with pace(len(xs), "sample", f"{backend}: {len(xs)} samples × {shots} shots", progress,
+              SIMULATOR_ADVICE) as p, p.step(len(xs)):
+        outcomes = sample_by_sample(backend).sample_programs(prog, xs, shots, sample_seeds)
     for i, bits in enumerate(outcomes):
         host = HostPass(net, xs[i])
         for k, (_, start, stop) in enumerate(prog.layout):

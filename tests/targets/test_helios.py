@@ -140,6 +140,22 @@ def test_hugr_and_a_dry_run_submission_that_sends_nothing(tiny, tmp_path, capsys
     assert sent["sent"] is False and sent["backend_config"]["device_name"] == "H2-1"
 
 
+@HELIOS
+def test_submitting_without_a_login_says_so_in_one_line_with_the_hint(tiny, tmp_path, monkeypatch, capsys):
+    """No stored Nexus login (a fresh HOME): one line naming `qnx login`, nothing sent."""
+    from bnn2q.cli import run as main
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    program = tmp_path / "prog.py"
+    program.write_text(bnn2q.compile(tiny, "helios", quantumness=0.5, inputs=TINY_INPUT).native[0].source)
+    capsys.readouterr()
+    assert main(["submit", str(program), "--project", "p", "--shots", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert "not logged in to Quantinuum Nexus" in err and ".venv-helios/bin/qnx login" in err, err
+
+
 def test_without_the_helios_environment_one_line_says_how_to_get_it(tiny, tmp_path, monkeypatch, capsys):
     from bnn2q.cli import run as main
 

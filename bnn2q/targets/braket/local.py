@@ -13,6 +13,7 @@ from ...ir.circuit import Measure, Reset
 from ...errors import TargetError
 from .. import layerwise
 from ..bindings import first_angles
+from ..pace import pace, shot_chunks
 
 #: The local state-vector simulator's qubit limit (its device properties say 26).
 MAX_QUBITS = 26
@@ -71,26 +72,51 @@ def sample(source: str, inputs: dict, shots: int, seed, n_qubits: int, n_bits: i
     return bits
 
 
-def sample_program(prog, x, shots: int, seed) -> np.ndarray:
-    """uint8 outcomes of m [shots, n_bits] of a qasm3/braket program for sample x."""
+def sample_program(prog, x, shots: int, seed, chunks=None) -> np.ndarray:
+    """uint8 outcomes of m [shots, n_bits] of a qasm3/braket program for sample x.
+
+    A dynamic program's shots run in ``chunks`` (default ``shot_chunks(shots)``), each a
+    simulator run with its own seed drawn from ``seed``, so a pace can time and show them."""
     rng = np.random.default_rng(seed)
 
-    def run_text(k, values, n):
+    def run_text(k, values, n, p):
         circuit = prog.circuits[k]
         bound = {name: float(values[_index(name)]) for name in circuit.params}
-        return sample(_braket_text(prog, k), bound, n, int(rng.integers(2**31)), circuit.n_qubits,
+        bits = sample(_braket_text(prog, k), bound, n, int(rng.integers(2**31)), circuit.n_qubits,
                       circuit.n_bits, density_matrix=_resets_entangled(circuit))
+        p.advance(n)
+        return bits
 
     if prog.strategy == "dynamic":
-        return run_text(0, first_angles(prog, x), shots)
-    bits, _ = layerwise.sample(prog, x[None], shots,
-                               lambda k, rows, counts: [run_text(k, r, int(c)) for r, c in zip(rows, counts)])
+        angles = first_angles(prog, x)
+        with pace(shots, "shot", "braket-local") as p:
+            _load_sdk(p)
+            return np.concatenate([run_text(0, angles, n, p) for n in chunks or shot_chunks(shots)], axis=0)
+    with pace(shots * len(prog.circuits), "shot", "braket-local") as p:
+        _load_sdk(p)
+        bits, _ = layerwise.sample(prog, x[None], shots, lambda k, rows, counts: [
+            run_text(k, r, int(c), p) for r, c in zip(rows, counts)])
     return np.concatenate(bits, axis=1)
 
 
-def sample_programs(prog, xs, shots: int, seeds):
-    """``sample_program`` for each sample of ``xs`` with its seed, in turn."""
-    return (sample_program(prog, x, shots, seed) for x, seed in zip(xs, seeds))
+def _load_sdk(p) -> None:
+    """Import Braket's simulator (seconds, once), then start the pace's clock: the estimate is of
+    the shots, not of the import."""
+    import braket.default_simulator  # noqa: F401
+    import braket.devices  # noqa: F401
+
+    p.restart()
+
+
+def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
+    """``sample_program`` for each sample of ``xs`` with its seed, in turn (the first one's shots
+    in chunks, to time them; the others' in one run each)."""
+    out = []
+    with pace(len(xs), "sample", "braket-local") as p:
+        for i, (x, seed) in enumerate(zip(xs, seeds)):
+            with p.step():
+                out.append(sample_program(prog, x, shots, seed, None if i == 0 else [shots]))
+    return out
 
 
 def _braket_text(prog, k: int) -> str:

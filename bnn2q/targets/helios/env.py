@@ -10,12 +10,14 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from ...errors import TargetError
 from ..bindings import draw_seed, first_angles
+from ..pace import pace, shot_chunks
 
 RUNNER = Path(__file__).with_name("runner.py")
 CHECKOUT = Path(__file__).resolve().parents[3]  # bnn2q/targets/helios/env.py → the checkout
@@ -32,20 +34,41 @@ def python() -> Path | None:
     return path if path.exists() else None
 
 
-def call(args: list[str]) -> None:
-    """Run the runner with ``args``; a failure becomes one line."""
+def call(args: list[str], progress=None) -> str:
+    """Run the runner with ``args``, its stdout returned; a failure becomes one line.
+    ``progress(n)`` is called for each "bnn2q-progress N" line the runner writes to stderr (0:
+    the work proper starts)."""
     exe = python()
     if exe is None:
         raise TargetError("the Helios environment is not installed: run 'make helios' (needs Python 3.12) "
                           "or set BNN2Q_HELIOS_PYTHON to its python")
     env = dict(os.environ, PYTHONHASHSEED="0")
     # -I: the runner's own folder (bnn2q/targets/helios) must not shadow the Helios environment's packages.
-    proc = subprocess.run([str(exe), "-I", str(RUNNER), *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env)
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen([str(exe), "-I", str(RUNNER), *args], stdout=out, stderr=subprocess.PIPE,
+                                text=True, env=env)
+        lines = []
+        watchdog = threading.Timer(TIMEOUT, proc.kill)
+        watchdog.start()
+        try:
+            for line in proc.stderr:
+                if line.startswith("bnn2q-progress "):
+                    if progress is not None:
+                        progress(int(line.split()[1]))
+                elif line.strip():
+                    lines.append(line.strip())
+            proc.wait(timeout=TIMEOUT)
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        out.seek(0)
+        stdout = out.read()
     if proc.returncode:
-        lines = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()]
+        lines = lines or [line for line in stdout.strip().splitlines() if line.strip()]
         raise TargetError(f"the Helios environment failed ({args[0]}): {lines[-1] if lines else proc.returncode}")
-    return proc.stdout
+    return stdout
 
 
 def _files(prog, angles, folder: Path) -> list[str]:
@@ -80,6 +103,15 @@ def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
     return sample_many([(prog, first_angles(prog, x), shots, draw_seed(seed)) for x, seed in zip(xs, seeds)])
 
 
+def runs(shots: int, seed: int, chunked: bool) -> list[list[int]]:
+    """[[shots, seed], ...] of one job: the first job's shots in ``shot_chunks`` (each with a seed
+    drawn from ``seed``) so a pace can time them, any other job's in one run."""
+    if not chunked:
+        return [[int(shots), int(seed)]]
+    rng = np.random.default_rng(seed)
+    return [[n, int(rng.integers(2**31))] for n in shot_chunks(shots)]
+
+
 def sample_many(jobs) -> list[np.ndarray]:
     """``sample`` for each (prog, angles, shots, seed) in ``jobs``, in one Helios process (Guppy
     and Selene take seconds to load; a job's shots take far less)."""
@@ -92,9 +124,12 @@ def sample_many(jobs) -> list[np.ndarray]:
                                   f"uses {program.n_qubits}; recompile with max_qubits <= {MAX_QUBITS}")
             files = _files(prog, angles, Path(tmp) / f"job{k}")
             specs.append({"program": files[0], "inputs": files[2] if len(files) > 2 else None,
-                          "shots": int(shots), "seed": int(seed)})
+                          "runs": runs(shots, seed, chunked=k == 0)})
         (Path(tmp) / "jobs.json").write_text(json.dumps(specs))
-        call(["run", str(Path(tmp) / "jobs.json"), "--out", str(Path(tmp) / "out.json")])
+        total = sum(int(shots) for _, _, shots, _ in jobs)
+        with pace(total, "shot", "selene") as p:
+            call(["run", str(Path(tmp) / "jobs.json"), "--out", str(Path(tmp) / "out.json")],
+                 lambda n: p.advance(n) if n else p.restart())
         outs = json.loads((Path(tmp) / "out.json").read_text())
     results = []
     for (prog, _, shots, _), out in zip(jobs, outs):

@@ -3,9 +3,10 @@ qnexus) — never imported by bnn2q, which calls it as a script (``python -I``) 
 written by the ``helios`` target or a pytket circuit written by the ``quantinuum`` target.
 
     run JOBS.json --out OUT.json
-        JOBS: [{"program": PATH.py, "inputs": ANGLES.json | null, "shots": N, "seed": S}, ...];
-        per job the HUGR of ``main``, then N shots on Selene. OUT: one {"bits": [[0/1, ...] per
-        shot], "hugr_s", "emulate_s"} per job (one process: Guppy and Selene load once).
+        JOBS: [{"program": PATH.py, "inputs": ANGLES.json | null, "runs": [[SHOTS, SEED], ...]}, ...];
+        per job the HUGR of ``main``, then each run's shots on Selene with its seed, a line
+        "bnn2q-progress SHOTS" on stderr after each. OUT: one {"bits": [[0/1, ...] per shot],
+        "hugr_s", "emulate_s"} per job (one process: Guppy and Selene load once).
     hugr PROGRAM.py --out FILE.hugr
     submit PROGRAM.py|CIRCUIT.json --project NAME --shots N [--device D] [--dry-run]
         upload to Quantinuum Nexus and start an execute job (needs `qnx login` first); a Guppy
@@ -49,9 +50,13 @@ def run(args) -> None:
         hugr_s = time.perf_counter() - start
         start = time.perf_counter()
         emulator = module.main.emulator(n_qubits=module.N_QUBITS)
-        result = emulator.with_shots(job["shots"]).with_seed(job["seed"]).run()
-        outs.append({"bits": [[int(bool(v)) for v in shot.get("m", [])] for shot in result.collated_shots()],
-                     "hugr_s": round(hugr_s, 3), "emulate_s": round(time.perf_counter() - start, 3)})
+        print("bnn2q-progress 0", file=sys.stderr, flush=True)  # built: the shots start
+        bits = []
+        for shots, seed in job["runs"]:
+            result = emulator.with_shots(shots).with_seed(seed).run()
+            bits += [[int(bool(v)) for v in shot.get("m", [])] for shot in result.collated_shots()]
+            print(f"bnn2q-progress {shots}", file=sys.stderr, flush=True)
+        outs.append({"bits": bits, "hugr_s": round(hugr_s, 3), "emulate_s": round(time.perf_counter() - start, 3)})
     Path(args.out).write_text(json.dumps(outs))
 
 
@@ -63,6 +68,8 @@ def submit(args) -> None:
     import qnexus as qnx
 
     name = args.name or Path(args.program).stem
+    if not args.dry_run:
+        logged_in()  # before the seconds building the package take
     if args.program.endswith(".py"):
         package = load(args.program, args.inputs).main.compile()
         config = qnx.models.HeliosConfig(system_name=args.device or "Helios-1")
@@ -80,11 +87,39 @@ def submit(args) -> None:
         print(json.dumps({"program": name, "backend_config": config.model_dump(mode="json"), "shots": args.shots,
                           "project": args.project, "sent": False}))
         return
-    project = qnx.projects.get_or_create(name=args.project)
-    ref = upload(project)
-    job = qnx.start_execute_job(programs=[ref], n_shots=[args.shots], backend_config=config,
-                                name=f"{name}-{int(time.time())}", project=project)
+    try:
+        project = qnx.projects.get_or_create(name=args.project)
+        ref = upload(project)
+        job = qnx.start_execute_job(programs=[ref], n_shots=[args.shots], backend_config=config,
+                                    name=f"{name}-{int(time.time())}", project=project)
+    except Exception as exc:  # httpx's network errors, qnexus' AuthenticationError, refusals
+        raise SystemExit(nexus_failure(exc)) from None
     print(json.dumps({"program": name, "job": str(job.id), "project": args.project, "sent": True}))
+
+
+LOGIN = "log in once with '.venv-helios/bin/qnx login' (in a browser), then submit again"
+
+
+def logged_in() -> None:
+    """Stop in one line, before any network traffic, when no Nexus login is stored."""
+    from qnexus.client.utils import read_token
+
+    try:
+        read_token("refresh_token")
+    except FileNotFoundError:
+        raise SystemExit(f"not logged in to Quantinuum Nexus: {LOGIN}") from None
+
+
+def nexus_failure(exc: Exception) -> str:
+    """One line for a failed submission: what failed and what to do."""
+    import httpx
+
+    what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    if type(exc).__name__ == "AuthenticationError":
+        return f"Quantinuum Nexus refused the login ({what}): {LOGIN}"
+    if isinstance(exc, httpx.TransportError):
+        return f"could not reach Quantinuum Nexus ({what}): check the network connection (and the login: {LOGIN})"
+    return f"Quantinuum Nexus refused the submission ({what})"
 
 
 def main(argv=None) -> None:

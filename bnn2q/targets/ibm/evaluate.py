@@ -13,12 +13,15 @@ import numpy as np
 
 from ...sim import SimResult
 from .. import layerwise
+from ..pace import pace
 from .checkpoint import Checkpoint, digest
 
 
-def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, checkpoint=None):
+def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool | None = False, checkpoint=None,
+             advice: str = ""):
     """(SimResult [n, shots, ...], report) of ``prog`` on every sample of ``xs`` (None: its
-    baked-in sample) through ``runner`` (``jobs.runner``).
+    baked-in sample) through ``runner`` (``jobs.runner``), with one progress bar over every
+    layer's executions (``progress``: see ``targets.pace.pace``; ``advice`` ends its warning).
 
     report: {"backend", "jobs" (per layer), "executions" (per layer), "bindings" (per layer)}."""
     net = prog.network
@@ -34,9 +37,10 @@ def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, check
             runner.label, getattr(runner.device, "name", None), [c.num_qubits for c in circuits]))
         circuits = store.circuits(circuits)
     report = {"backend": runner.label, "jobs": [], "executions": [], "bindings": []}
+    layers = len(net.hidden)
 
     def run_layer(k, rows, counts):
-        bar = _bar(progress, int(counts.sum()), f"layer {k + 1}/{len(net.hidden)} on {runner.label}")
+        bar.describe(f"{runner.label}: layer {k + 1}/{layers}")
         jobs_before = runner.jobs
         blocks = []
         for j, chunk in enumerate(_chunks(counts, runner.max_executions)):
@@ -47,17 +51,18 @@ def evaluate(prog, xs, shots: int, runner, seed=0, progress: bool = False, check
                 bits = _run_chunk(runner, circuits[k], rows[chunk], counts[chunk], seed_kj, bar)
                 if store is not None:
                     store.put(key, bits)
-            elif bar is not None:
-                bar.update(bits.shape[0])
+            else:
+                bar.advance(bits.shape[0])
             blocks += np.split(bits, np.cumsum(counts[chunk])[:-1])
-        if bar is not None:
-            bar.close()
         report["jobs"].append(runner.jobs - jobs_before)
         report["executions"].append(int(counts.sum()))
         report["bindings"].append(int(len(counts)))
         return blocks
 
-    bits, host = layerwise.sample(prog, xs, shots, run_layer, parametric=not getattr(runner, "logical", False))
+    with pace(layers * n * shots, "execution", f"{runner.label}: {n} samples × {shots} shots × {layers} layers",
+              progress, advice) as bar:
+        bits, host = layerwise.sample(prog, xs, shots, run_layer,
+                                      parametric=not getattr(runner, "logical", False))
     logits = host.logits()
     result = SimResult([b.reshape(n, shots, -1) for b in bits], logits.reshape(n, shots, -1))
     return result, report
@@ -72,7 +77,7 @@ def _run_chunk(runner, circuit, rows, counts, seed, bar) -> np.ndarray:
     powers = [1 << b for b in range(int(counts.max()).bit_length())] if len(counts) else []
     groups = [(np.flatnonzero(counts & p), p) for p in powers]
     groups = [(idx, p) for idx, p in groups if idx.size]
-    results = runner.run(circuit, [(rows[idx], p) for idx, p in groups], seed, None if bar is None else bar.update)
+    results = runner.run(circuit, [(rows[idx], p) for idx, p in groups], seed, bar.advance)
     pieces = [[] for _ in range(len(rows))]
     for (idx, _), res in zip(groups, results):
         for pos, i in enumerate(idx):
@@ -95,10 +100,3 @@ def _chunks(counts: np.ndarray, limit) -> list:
     out.append(slice(start, len(counts)))
     return out
 
-
-def _bar(progress: bool, total: int, desc: str):
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="shot", leave=False)

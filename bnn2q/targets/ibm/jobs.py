@@ -43,6 +43,8 @@ class Runner:
     device: the Device whose ISA circuits it runs (None: the program's own circuits)."""
 
     label = "runner"
+    #: Whether it simulates on this machine (Aer) rather than sending jobs to a device.
+    simulator = False
     device = None
     max_executions = None
 
@@ -67,6 +69,7 @@ class Runner:
 
 
 class AerRunner(Runner):
+    simulator = True
     """qiskit-aer's SamplerV2, one sampler per group: Aer seeds every PUB of a job from the same
     value, so groups of one job would share their random draws; each group here gets its own
     range of seeds instead. The noise model is restricted to the circuit's qubits

@@ -10,13 +10,15 @@ import numpy as np
 
 from ...errors import TargetError
 from ..bindings import draw_seed, first_angles
+from ..pace import pace, shot_chunks
 
 #: PECOS's state vector holds every declared qubit: 2²⁴ amplitudes is 256 MiB.
 MAX_QUBITS = 24
 
 
-def sample(compiled, m_bits: list, shots: int, seed: int) -> np.ndarray:
-    """uint8 outcomes [shots, len(m_bits)], column j the bit ``m_bits[j]``.
+def sample(compiled, m_bits: list, shots: int, seed: int, chunks=None) -> np.ndarray:
+    """uint8 outcomes [shots, len(m_bits)], column j the bit ``m_bits[j]``; the shots run in
+    ``chunks`` (default ``shot_chunks(shots)``), each with a seed drawn from ``seed``.
 
     Each register is decoded by name from PECOS's raw strings. PECOS prints a register from an
     unmasked signed 64-bit value, so a value that did not fit its register comes back longer
@@ -32,7 +34,16 @@ def sample(compiled, m_bits: list, shots: int, seed: int) -> np.ndarray:
     for bit in set(circ.bits) - used:
         circ.add_c_setbits([False], [bit])
     emulator = Emulator(circ, qsim="state-vector", seed=int(seed))
-    raw = emulator.engine.run(emulator.phir, foreign_object=emulator.foreign_object, shots=int(shots))
+    rng = np.random.default_rng(seed)
+    raw = {}
+    with pace(shots, "shot", "quantinuum-local") as p:
+        p.restart()  # the estimate is of the shots, not of importing PECOS and building PHIR
+        for n in chunks or shot_chunks(shots):
+            part = emulator.engine.run(emulator.phir, foreign_object=emulator.foreign_object, shots=int(n),
+                                       seed=int(rng.integers(2**31)))
+            for name, values in part.items():
+                raw.setdefault(name, []).extend(values)
+            p.advance(n)
     sizes = {r.name: r.size for r in circ.c_registers}
     out = np.zeros((shots, len(m_bits)), dtype=np.uint8)
     for j, bit in enumerate(m_bits):
@@ -46,7 +57,7 @@ def sample(compiled, m_bits: list, shots: int, seed: int) -> np.ndarray:
     return out
 
 
-def sample_program(prog, x, shots: int, seed) -> np.ndarray:
+def sample_program(prog, x, shots: int, seed, chunks=None) -> np.ndarray:
     """A quantinuum program on PECOS for sample x: its H2-compiled circuit, compiled again with
     this sample's input angles bound when the program left them open."""
     from . import h2
@@ -57,9 +68,15 @@ def sample_program(prog, x, shots: int, seed) -> np.ndarray:
     if compiled is None:
         bound = program.bind(angle_bindings(program, first_angles(prog, x)))
         compiled = h2.compile_circuit(bound, prog.resources["h2"]["optimisation_level"])
-    return sample(compiled, program.m_bits, shots, draw_seed(seed))
+    return sample(compiled, program.m_bits, shots, draw_seed(seed), chunks)
 
 
-def sample_programs(prog, xs, shots: int, seeds):
-    """``sample_program`` for each sample of ``xs`` with its seed, in turn."""
-    return (sample_program(prog, x, shots, seed) for x, seed in zip(xs, seeds))
+def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
+    """``sample_program`` for each sample of ``xs`` with its seed, in turn (the first one's shots
+    in chunks, to time them; the others' in one run each)."""
+    out = []
+    with pace(len(xs), "sample", "quantinuum-local") as p:
+        for i, (x, seed) in enumerate(zip(xs, seeds)):
+            with p.step():
+                out.append(sample_program(prog, x, shots, seed, None if i == 0 else [shots]))
+    return out

@@ -11,10 +11,9 @@ from pathlib import Path
 from ...errors import Bnn2qError, InputError
 from . import executors
 from .grid import SweepConfig
-from .plots import plot_g, plot_quantumness
 from .lock import OutputLock
+from .report import title_of, write_report
 from .store import append_row, read_rows, row_key
-from .summary import summarize
 
 #: Settings every row shown together must share (the swept axes may differ).
 SHARED = ("dataset", "architecture", "family", "optimizer", "momentum", "epochs", "shots", "vote",
@@ -184,20 +183,8 @@ def _execute(pending, csv_path, outcome, workers, ray, progress):
 def _report(config, data, paths, outcome):
     rows = [r for r in read_rows(paths["csv"])
             if all(r[k] == _csv(getattr(config, k)) for k in SHARED)]
-    rotation = [r for r in rows if r["activation"] == "rotation"]
-    ancilla = [r for r in rows if r["activation"] != "rotation"]
-    if ancilla:  # one curve per size and activation along g: keep the smallest neuron τ
-        tau = min(float(r["quantumness"]) for r in ancilla)
-        ancilla = [r for r in ancilla if float(r["quantumness"]) == tau]
-    title = (f"{data.name}, {config.family} {Path(config.architecture).name}, {config.optimizer}, "
-             f"{config.epochs} epochs, {config.shots} shots (vote {config.vote})")
-    made = [
-        plot_quantumness(rotation, paths["quantumness"], title + ", rotation", config.units),
-        plot_g(ancilla, paths["g"], title, data.n_classes),
-    ]
-    outcome.plots = [p for p in made if p is not None]
-    paths["summary"].write_text(summarize(rotation, ancilla, data.n_classes, title, config.units) + "\n")
-    outcome.summary = paths["summary"]
+    title = title_of({k: _csv(getattr(config, k)) for k in SHARED}, data.name)
+    outcome.plots, outcome.summary = write_report(rows, paths, title, data.n_classes, config.units)
 
 
 def _csv(value) -> str:
