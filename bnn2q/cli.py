@@ -22,6 +22,21 @@ EXIT_ERROR = 1
 EXIT_INTERRUPT = 130
 
 
+class _WarningLines(logging.Handler):
+    """bnn2q's own warnings (its logger's messages say "bnn2q: …" already) as lines on whatever
+    ``sys.stderr`` is when they happen: the command's user reads them, whatever else handles
+    logging in the process."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
+WARNING_LINES = _WarningLines()
+
+
 def quiet_native_stderr() -> None:
     """Send native (C++) stderr to /dev/null, keeping Python's sys.stderr on the terminal.
 
@@ -67,6 +82,9 @@ def run(argv=None) -> int:
     """Parse ``argv`` and run the command; returns the exit status (no stderr redirection)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    log = logging.getLogger("bnn2q")
+    if WARNING_LINES not in log.handlers:
+        log.addHandler(WARNING_LINES)
     try:
         check_numbers(args)
         if hasattr(args, "paper_a"):

@@ -59,14 +59,11 @@ def session(address: str, num_cpus: int | None = None):
     if address == "local":
         options.update(address="local", num_cpus=num_cpus or os.cpu_count(), include_dashboard=False)
     else:
-        options.update(address=address)
+        options.update(address=_joined(address))
     try:
         init(ray, attempts=3 if address == "local" else 1, **options)
     except ConnectionError as exc:
-        if address == "auto":
-            why = "RAY_ADDRESS is unset and no 'ray start' ran on this machine"
-        else:
-            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
             f"--ray {address}: no Ray cluster answered ({why}); start one with 'ray start --head' "
             "and use --ray auto, or use --ray local to start a private one"
@@ -75,6 +72,24 @@ def session(address: str, num_cpus: int | None = None):
         yield ray
     finally:
         ray.shutdown()
+
+
+def _joined(address: str) -> str:
+    """The address ``auto`` means: RAY_ADDRESS, else the cluster the last ``ray start`` on this
+    machine wrote down. Ray's own ``auto`` would also join any Ray process it finds running here
+    (its legacy fallback), such as another user's private runtime."""
+    if address != "auto":
+        return address
+    found = os.environ.get("RAY_ADDRESS") or None
+    if found is None:
+        from ray._private.utils import read_ray_address  # Ray's reader of 'ray start's address file
+
+        found = read_ray_address()
+    if found is None:
+        raise InputError("--ray auto: no Ray cluster to join (RAY_ADDRESS is unset and no 'ray start' ran on "
+                         "this machine); start one with 'ray start --head', or use --ray local to start a "
+                         "private one")
+    return found
 
 
 def init(ray, attempts: int = 3, **options) -> None:

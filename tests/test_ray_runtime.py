@@ -17,7 +17,8 @@ SWEEP = ["sweep", "64-8-10", "--dataset", "digits", "--train-sizes", "100", "--s
 
 
 def test_auto_without_a_cluster_is_one_line(tmp_path):
-    """In a process of its own: this one may have joined the tests' runtime already."""
+    """In a process of its own: this one may have joined the tests' runtime already. A private
+    runtime running on the machine (another test's) is not a cluster to join."""
     pytest.importorskip("ray")
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     env["RAY_TMPDIR"] = str(tmp_path)  # no 'ray start' ever ran here: 'auto' has nothing to join
@@ -26,7 +27,7 @@ def test_auto_without_a_cluster_is_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     line = done.stdout.strip()
     assert line, done.stderr[-2000:]
-    assert line.startswith("--ray auto: no Ray cluster answered (RAY_ADDRESS is unset") and "--ray local" in line
+    assert line.startswith("--ray auto: no Ray cluster to join (RAY_ADDRESS is unset") and "--ray local" in line
     assert "\n" not in line
 
 

@@ -12,7 +12,9 @@ from .quantizers import input_quantizer, multibit_levels
 
 #: Keras activation names → the op computing them: an Elementwise (fn, α) or a Clip (low, high).
 REAL_ACTIVATIONS = {"relu": ("relu", 1.0), "tanh": ("tanh", 1.0), "sigmoid": ("sigmoid", 1.0),
-                    "hard_tanh": ("hard_tanh", 1.0), "relu6": (0.0, 6.0)}
+                    "hard_tanh": ("hard_tanh", 1.0), "relu6": (0.0, 6.0),
+                    # larq-zoo's DoReFa-Net head: tf.clip_by_value(x, 0, 1), registered by name
+                    "clip_by_value_activation": (0.0, 1.0)}
 
 
 class ElementwiseHandlers:

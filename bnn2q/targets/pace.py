@@ -146,3 +146,10 @@ def shot_chunks(shots: int, most: int = 20, least: int = 10) -> list[int]:
     rest = shots - 1
     k = max(1, min(most, rest // least))
     return [1] + [rest // k + (1 if i < rest % k else 0) for i in range(k)]
+
+
+def sample_chunks(shots: int) -> list[int]:
+    """How each sample's shots are split when many samples run in turn (``execute``): its first
+    shot alone (the first sample's times the first estimate), then the rest in one run — the same
+    for every sample, so a sample's outcomes never depend on its place in a call or a Ray block."""
+    return shot_chunks(shots, most=1)

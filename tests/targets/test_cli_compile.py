@@ -25,7 +25,8 @@ def test_failure_leaves_no_file(small_model, tmp_path, capsys):
     model = tmp_path / "m.h5"
     small_model.save(model)
     out = tmp_path / "prog.qasm"
-    assert main(["compile", str(model), "--activation", "ancilla", "--max-qubits", "1", "-o", str(out)]) == 1
+    assert main(["compile", str(model), "--activation", "ancilla", "--strategy", "dynamic", "--max-qubits", "1",
+                 "-o", str(out)]) == 1
     assert "minimum of 7 qubits (the widest layer's 6 neuron qubits" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [model]
 

@@ -13,7 +13,12 @@ def test_budget_below_the_activation_minimum(tiny):
     with pytest.raises(TargetError, match=r"max_qubits=1 is below the ancilla-reset activation's minimum of 2 qubits.*at least 2"):
         bnn2q.compile(tiny, "qasm3", activation="ancilla-reset", max_qubits=1)
     with pytest.raises(TargetError, match=r"max_qubits=3 is below the ancilla activation's minimum of 4 qubits.*at least 4"):
-        bnn2q.compile(tiny, "qasm3", activation="ancilla", max_qubits=3)
+        bnn2q.compile(tiny, "qasm3", activation="ancilla", max_qubits=3, strategy="dynamic")
+    # auto picks what runs: one layer per circuit, whose carried states the host prepares again
+    prog = bnn2q.compile(tiny, "qasm3", activation="ancilla", max_qubits=3)
+    assert prog.strategy == "layerwise" and prog.resources["qubits"] <= 3
+    with pytest.raises(TargetError, match=r"max_qubits=1 is below the ancilla activation's minimum of 2 qubits"):
+        bnn2q.compile(tiny, "qasm3", activation="ancilla", max_qubits=1)
 
 
 def test_ibm_cannot_feed_forward_arithmetic(tiny):

@@ -94,3 +94,19 @@ def test_one_budget_rule_a_program_compiled_without_one_runs_on_the_fewest_qubit
     explicit = bnn2q.compile(net, target="braket", quantumness=0.5, inputs=TINY_INPUT, max_qubits=30)
     with pytest.raises(TargetError, match="at most 26 qubits"):
         bnn2q.run(explicit, backend="braket-local", shots=5)
+
+
+@pytest.mark.parametrize("backend", ["braket-local", "quantinuum-local"])
+def test_a_samples_outcomes_do_not_depend_on_its_place_in_the_call(tiny, backend):
+    """Every sample's shots run in the same chunks, so samples 1..3 run alone (first_sample=1)
+    give what they give inside the whole call — what Ray's sample blocks rely on."""
+    from bnn2q.targets import execute
+
+    xs = np.random.default_rng(4).uniform(-1, 1, (4, 2))
+    settings = dict(backend=backend, quantumness=0.7, shots=25, seed=9)
+    whole = execute(tiny, xs, **settings)
+    part = execute(tiny, xs[1:], first_sample=1, **settings)
+    assert np.array_equal(part.logits, whole.logits[1:])
+    for a, b in zip(part.bits, whole.bits):
+        assert np.array_equal(a, b[1:])
+    assert np.array_equal(pace.sample_chunks(25), [1, 24]) and pace.sample_chunks(1) == [1]

@@ -13,7 +13,7 @@ from ...ir.circuit import Measure, Reset
 from ...errors import TargetError
 from .. import layerwise
 from ..bindings import first_angles
-from ..pace import pace, shot_chunks
+from ..pace import pace, sample_chunks, shot_chunks
 
 #: The local state-vector simulator's qubit limit (its device properties say 26).
 MAX_QUBITS = 26
@@ -109,13 +109,13 @@ def _load_sdk(p) -> None:
 
 
 def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
-    """``sample_program`` for each sample of ``xs`` with its seed, in turn (the first one's shots
-    in chunks, to time them; the others' in one run each)."""
+    """``sample_program`` for each sample of ``xs`` with its seed, in turn, each sample's shots in
+    ``sample_chunks`` (the same for every sample: its outcomes do not depend on its place)."""
     out = []
     with pace(len(xs), "sample", "braket-local") as p:
-        for i, (x, seed) in enumerate(zip(xs, seeds)):
+        for x, seed in zip(xs, seeds):
             with p.step():
-                out.append(sample_program(prog, x, shots, seed, None if i == 0 else [shots]))
+                out.append(sample_program(prog, x, shots, seed, sample_chunks(shots)))
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...errors import TargetError
 from ..bindings import draw_seed, first_angles
-from ..pace import pace, shot_chunks
+from ..pace import pace, sample_chunks, shot_chunks
 
 RUNNER = Path(__file__).with_name("runner.py")
 CHECKOUT = Path(__file__).resolve().parents[3]  # bnn2q/targets/helios/env.py → the checkout
@@ -89,7 +89,7 @@ def _files(prog, angles, folder: Path) -> list[str]:
 def sample(prog, angles, shots: int, seed: int) -> np.ndarray:
     """uint8 outcomes [shots, n_bits] of a helios program on Selene (``angles``: the host's
     first-layer angles by bit, for a program compiled without inputs)."""
-    return sample_many([(prog, angles, shots, seed)])[0]
+    return sample_many([(prog, angles, shots, seed)], shot_chunks)[0]
 
 
 def sample_program(prog, x, shots: int, seed) -> np.ndarray:
@@ -100,21 +100,21 @@ def sample_program(prog, x, shots: int, seed) -> np.ndarray:
 def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
     """``sample_program`` for every sample of ``xs`` at once: one Helios process for all (Guppy
     and Selene load once)."""
-    return sample_many([(prog, first_angles(prog, x), shots, draw_seed(seed)) for x, seed in zip(xs, seeds)])
+    return sample_many([(prog, first_angles(prog, x), shots, draw_seed(seed)) for x, seed in zip(xs, seeds)],
+                       sample_chunks)
 
 
-def runs(shots: int, seed: int, chunked: bool) -> list[list[int]]:
-    """[[shots, seed], ...] of one job: the first job's shots in ``shot_chunks`` (each with a seed
-    drawn from ``seed``) so a pace can time them, any other job's in one run."""
-    if not chunked:
-        return [[int(shots), int(seed)]]
+def runs(shots: int, seed: int, chunks) -> list[list[int]]:
+    """[[shots, seed], ...] of one job: its shots split by ``chunks`` (``shot_chunks`` for one
+    program run, ``sample_chunks`` for every sample of many), each with a seed drawn from ``seed``."""
     rng = np.random.default_rng(seed)
-    return [[n, int(rng.integers(2**31))] for n in shot_chunks(shots)]
+    return [[n, int(rng.integers(2**31))] for n in chunks(shots)]
 
 
-def sample_many(jobs) -> list[np.ndarray]:
+def sample_many(jobs, chunks=sample_chunks) -> list[np.ndarray]:
     """``sample`` for each (prog, angles, shots, seed) in ``jobs``, in one Helios process (Guppy
-    and Selene take seconds to load; a job's shots take far less)."""
+    and Selene take seconds to load; a job's shots take far less), each job's shots split by
+    ``chunks`` (see ``runs``)."""
     specs = []
     with tempfile.TemporaryDirectory(prefix="bnn2q-helios-") as tmp:
         for k, (prog, angles, shots, seed) in enumerate(jobs):
@@ -124,7 +124,7 @@ def sample_many(jobs) -> list[np.ndarray]:
                                   f"uses {program.n_qubits}; recompile with max_qubits <= {MAX_QUBITS}")
             files = _files(prog, angles, Path(tmp) / f"job{k}")
             specs.append({"program": files[0], "inputs": files[2] if len(files) > 2 else None,
-                          "runs": runs(shots, seed, chunked=k == 0)})
+                          "runs": runs(shots, seed, chunks)})
         (Path(tmp) / "jobs.json").write_text(json.dumps(specs))
         total = sum(int(shots) for _, _, shots, _ in jobs)
         with pace(total, "shot", "selene") as p:
