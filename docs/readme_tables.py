@@ -166,10 +166,29 @@ def lce_headline() -> str:
     return render(RESULTS / "lce.csv")
 
 
+def simulator_performance() -> str:
+    """The simulator against the float32 floor, its peers, compile and memory (make bench)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.readme_performance import simulator_table
+
+    return simulator_table()
+
+
+def conv_performance() -> str:
+    """Convolutional BNNs against TensorFlow's forward pass (bench/conv.py)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.readme_performance import conv_table
+
+    return conv_table()
+
+
 TABLES: dict[str, Table] = {
     "digits-resources": Table(digits_resources, "code", f"bnn2q compile {DIGITS_MODEL} (13 programs)"),
     "real-weights-compile": Table(real_weights_compile, "results", "bench/results/compile.csv"),
     "quantinuum-digits": Table(quantinuum_digits, "results", "bench/results/quantinuum_digits.csv"),
+    "simulator-performance": Table(simulator_performance, "results",
+                                   "bench/results/{floor,noise,peers,compile,memory}.csv (make bench)"),
+    "conv-performance": Table(conv_performance, "results", "bench/results/conv.csv, conv_memory.csv (bench/conv.py)"),
     "lce-headline": Table(lce_headline, "results", "bench/results/lce.csv (make bench-lce)"),
     "larq-zoo": Table(larq_zoo, "results", "bench/results/zoo.csv (python bench/zoo.py)"),
 }
