@@ -140,10 +140,57 @@ def quantinuum_digits() -> str:
                      "2q gates (IR / H2)", "max ΔP"], rows)
 
 
+def larq_zoo() -> str:
+    """larq-zoo's twelve architectures through bnn2q (bench/zoo.py)."""
+    rows = []
+    for r in _csv_rows(RESULTS / "zoo.csv"):
+        def result(frontend):
+            text = r[frontend]
+            if text.startswith("refused: "):
+                return f"refused: “{text.removeprefix('refused: ')}”"
+            return f"{text} match `predict`" if "/" in text else text
+        timed = r.get("load_s") not in (None, "")
+        rows.append([r["model"], r["input"], result("keras"), result("onnx"),
+                     f"{int(r['hidden_layers'])} / {int(r['neurons']):,}" if timed else "—",
+                     f"{float(r['load_s']):.1f} s, {float(r['load_mib']):.0f} MiB" if timed else "—",
+                     f"{float(r['sim_s']):.1f} s, {float(r['sim_mib']):.0f} MiB" if timed else "—"])
+    return markdown(["larq-zoo model", "input", "from Keras", "from tf2onnx", "sign layers / neurons",
+                     "bnn2q.load", "simulate 20 × 10 shots, τ = 0.5"], rows)
+
+
+def lce_headline() -> str:
+    """bnn2q against Larq Compute Engine and Keras per distinct sample and per shot (bench/lce.py)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.headline import render
+
+    return render(RESULTS / "lce.csv")
+
+
+def simulator_performance() -> str:
+    """The simulator against the float32 floor, its peers, compile and memory (make bench)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.readme_performance import simulator_table
+
+    return simulator_table()
+
+
+def conv_performance() -> str:
+    """Convolutional BNNs against TensorFlow's forward pass (bench/conv.py)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.readme_performance import conv_table
+
+    return conv_table()
+
+
 TABLES: dict[str, Table] = {
     "digits-resources": Table(digits_resources, "code", f"bnn2q compile {DIGITS_MODEL} (13 programs)"),
     "real-weights-compile": Table(real_weights_compile, "results", "bench/results/compile.csv"),
     "quantinuum-digits": Table(quantinuum_digits, "results", "bench/results/quantinuum_digits.csv"),
+    "simulator-performance": Table(simulator_performance, "results",
+                                   "bench/results/{floor,noise,peers,compile,memory}.csv (make bench)"),
+    "conv-performance": Table(conv_performance, "results", "bench/results/conv.csv, conv_memory.csv (bench/conv.py)"),
+    "lce-headline": Table(lce_headline, "results", "bench/results/lce.csv (make bench-lce)"),
+    "larq-zoo": Table(larq_zoo, "results", "bench/results/zoo.csv (python bench/zoo.py)"),
 }
 
 REGION = re.compile(r"(<!-- table: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /table: (?P=name) -->)", re.S)

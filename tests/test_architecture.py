@@ -76,3 +76,15 @@ def test_each_vendor_has_its_folder_and_one_target():
         target = get_target(name)
         assert isinstance(target, Target) and target.name == name
         assert (ROOT / "bnn2q" / "targets" / name / "target.py").is_file()
+
+
+#: Small files with one job: a module past this many lines has grown a second one.
+MAX_LINES = 350
+
+
+def test_every_module_is_small():
+    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+             for folder in ("bnn2q", "bench", "tests", "examples", "docs") for path in (ROOT / folder).rglob("*.py")}
+    assert sizes, "no modules found"
+    large = {name: n for name, n in sizes.items() if n > MAX_LINES}
+    assert not large, f"split these modules (at most {MAX_LINES} lines each): {large}"

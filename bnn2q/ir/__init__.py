@@ -2,7 +2,8 @@
 ``Circuit``.
 
 - ``ops``: source-level operations, shape-aware frozen dataclasses with the math in their
-  docstrings (frontends emit them): linear layers, pooling, layout and the sign;
+  docstrings (frontends emit them): linear layers and the sign, with ``pooling`` and ``wiring``
+  (sums, concatenation, layouts) beside them and ``op_base`` what they share;
 - ``nonlinear``: the real nonlinear ones (ReLU, clips, max/min, products, multi-bit quantizers),
   which the host computes wherever they sit;
 - ``graph``: a frontend's output, a DAG of ``Node``s over named values;

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import PassError
-from .ops import _frozen_array, _Summary
+from .op_base import Summary, frozen_array
 
 #: Real nonlinearities of one input, by name.
 ELEMENTWISE = ("relu", "prelu", "hard_tanh", "tanh", "sigmoid")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Elementwise(_Summary):
+class Elementwise(Summary):
     """A real nonlinearity: ``relu`` max(v, 0); ``prelu`` v if v ≥ 0 else α v (α per channel or
     one value; leaky ReLU); ``hard_tanh`` clip(v, −α, α); ``tanh``; ``sigmoid``."""
 
@@ -36,7 +36,7 @@ class Elementwise(_Summary):
     def __post_init__(self):
         if self.fn not in ELEMENTWISE:
             raise PassError(f"{self.name!r}: unknown elementwise function {self.fn!r}")
-        object.__setattr__(self, "alpha", _frozen_array(self.alpha, np.float64))
+        object.__setattr__(self, "alpha", frozen_array(self.alpha, np.float64))
 
     def out_shape(self, in_shape) -> tuple:
         try:
@@ -48,7 +48,7 @@ class Elementwise(_Summary):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Clip(_Summary):
+class Clip(Summary):
     """``min(max(v, low), high)`` with bounds broadcast channels-last (±inf: no bound). ReLU6,
     a hard tanh, ``Max(v, c)`` and ``Min(v, c)`` with a constant c are clips."""
 
@@ -57,8 +57,8 @@ class Clip(_Summary):
     high: np.ndarray
 
     def __post_init__(self):
-        object.__setattr__(self, "low", _frozen_array(self.low, np.float64))
-        object.__setattr__(self, "high", _frozen_array(self.high, np.float64))
+        object.__setattr__(self, "low", frozen_array(self.low, np.float64))
+        object.__setattr__(self, "high", frozen_array(self.high, np.float64))
         if np.any(np.isnan(self.low)) or np.any(np.isnan(self.high)) or np.any(self.low > self.high):
             raise PassError(f"clip {self.name!r}: bounds must be numbers with low <= high")
 
@@ -86,7 +86,7 @@ def broadcast_shape(op, in_shapes) -> tuple:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Multiply(_Summary):
+class Multiply(Summary):
     """Elementwise product of two or more tensors (broadcast): a data-dependent scale, e.g.
     Real-to-Binary Net's gate sigmoid(dense(pool(v))) on a binary convolution's output."""
 
@@ -97,7 +97,7 @@ class Multiply(_Summary):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Maximum(_Summary):
+class Maximum(Summary):
     """Elementwise max of two or more tensors (broadcast)."""
 
     name: str
@@ -107,7 +107,7 @@ class Maximum(_Summary):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Minimum(_Summary):
+class Minimum(Summary):
     """Elementwise min of two or more tensors (broadcast)."""
 
     name: str
@@ -120,7 +120,7 @@ ROUNDING = ("half_even", "floor", "ceil")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Quantize(_Summary):
+class Quantize(Summary):
     """A uniform multi-bit quantizer (QONNX ``Quant``, Larq's DoReFa, ONNX ``Round``):
 
         q = clip(R(v / scale + zero_point), low, high),   out = scale · (q − zero_point)
@@ -139,8 +139,8 @@ class Quantize(_Summary):
     rounding: str = "half_even"
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", _frozen_array(self.scale, np.float64))
-        object.__setattr__(self, "zero_point", _frozen_array(self.zero_point, np.float64))
+        object.__setattr__(self, "scale", frozen_array(self.scale, np.float64))
+        object.__setattr__(self, "zero_point", frozen_array(self.zero_point, np.float64))
         object.__setattr__(self, "low", float(self.low))
         object.__setattr__(self, "high", float(self.high))
         if self.rounding not in ROUNDING:

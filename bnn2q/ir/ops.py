@@ -1,5 +1,6 @@
 """Source-level operations: what frontends emit, one frozen dataclass per op, the math in its
-docstring.
+docstring. This module holds the linear layers and the sign, and gathers the pooling
+(``pooling``) and wiring (``wiring``: sums, concatenation, layouts) ops beside them.
 
 Every op reads one or more channels-last tensors (no batch axis) and writes one;
 ``out_shape(*in_shapes)`` checks its inputs and returns the output shape, so a graph can be
@@ -17,66 +18,27 @@ from typing import Union
 import numpy as np
 
 from ..errors import PassError
+from .op_base import Summary, check_shape, frozen_array, kernel_kind, size_of
+from .pooling import AvgPool2D, GlobalAvgPool, MaxPool2D, window_index
+from .wiring import Add, Concat, Gather, Reshape
 
-
-def _frozen_array(values, dtype) -> np.ndarray:
-    arr = np.array(values, dtype=dtype, copy=True)
-    arr.setflags(write=False)
-    return arr
-
-
-def _size(shape) -> int:
-    return int(np.prod(shape, dtype=np.int64))
-
-
-class _Summary:
-    """A short repr: arrays as their shape (and kernel kind), not their values."""
-
-    def __repr__(self) -> str:
-        parts = []
-        for f in self.__dataclass_fields__:
-            v = getattr(self, f)
-            if isinstance(v, np.ndarray):
-                v = f"<{'×'.join(map(str, v.shape)) or 'scalar'} {v.dtype.name}>"
-            else:
-                v = repr(v)
-            parts.append(v if f == "name" else f"{f}={v}")
-        kind = getattr(self, "kernel_kind", None)
-        if kind is not None:
-            parts.append(f"kernel={kind}")
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-
-def kernel_kind(weights: np.ndarray) -> str:
-    """``"binary"`` (every weight ±1), ``"integer"`` (small integers, e.g. ±1 with zeros), or
-    ``"real"``. Binary and integer kernels give integer sums of spins: exact table and level
-    paths downstream."""
-    w = np.asarray(weights)
-    if w.size and np.all(np.abs(w) == 1):
-        return "binary"
-    if w.size and np.all(w == np.round(w)) and np.abs(w).max() <= 127:
-        return "integer"
-    return "real"
-
-
-def _check_shape(op, got, want) -> None:
-    if tuple(got) != tuple(want):
-        raise PassError(f"{type(op).__name__} {op.name!r} expects input of shape {tuple(want)}, "
-                        f"gets {tuple(got)}; the model's shapes are inconsistent")
+__all__ = ["Dense", "Conv2D", "Affine", "BatchNorm", "Sign", "MaxPool2D", "AvgPool2D", "GlobalAvgPool", "Add",
+           "Concat", "Reshape", "Gather", "Op", "LINEAR_OPS", "LINEAR_GLUE", "SPIN_PRESERVING", "kernel_kind",
+           "window_index"]
 
 
 # --------------------------------------------------------------------------- linear layers
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Dense(_Summary):
+class Dense(Summary):
     """``z = W · v`` over the flattened input (channels-last order); ``weight`` [n_out, n_in]."""
 
     name: str
     weight: np.ndarray
 
     def __post_init__(self):
-        object.__setattr__(self, "weight", _frozen_array(self.weight, np.float64))
+        object.__setattr__(self, "weight", frozen_array(self.weight, np.float64))
         if self.weight.ndim != 2:
             raise PassError(f"dense {self.name!r}: weight must be 2-D, got shape {self.weight.shape}")
 
@@ -93,8 +55,8 @@ class Dense(_Summary):
         return kernel_kind(self.weight)
 
     def out_shape(self, in_shape) -> tuple:
-        if _size(in_shape) != self.n_in:
-            raise PassError(f"dense {self.name!r} expects {self.n_in} inputs, gets {_size(in_shape)} "
+        if size_of(in_shape) != self.n_in:
+            raise PassError(f"dense {self.name!r} expects {self.n_in} inputs, gets {size_of(in_shape)} "
                             f"(shape {tuple(in_shape)}); the model's shapes are inconsistent")
         return (self.n_out,)
 
@@ -104,7 +66,7 @@ class Dense(_Summary):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Conv2D(_Summary):
+class Conv2D(Summary):
     """``z = conv(v, K)`` channels-last, ``kernel`` [kh, kw, c_in / groups, c_out].
 
     ``padding`` is the explicit zero padding (top, bottom, left, right) of the input: padded
@@ -122,7 +84,7 @@ class Conv2D(_Summary):
     dilation: tuple[int, int] = (1, 1)
 
     def __post_init__(self):
-        object.__setattr__(self, "kernel", _frozen_array(self.kernel, np.float64))
+        object.__setattr__(self, "kernel", frozen_array(self.kernel, np.float64))
         for f in ("in_shape", "strides", "padding", "dilation"):
             object.__setattr__(self, f, tuple(int(v) for v in getattr(self, f)))
         kh, kw, cin_g, cout = self.kernel.shape
@@ -153,14 +115,14 @@ class Conv2D(_Summary):
 
     @property
     def out_size(self) -> int:
-        return _size(self.shape_out)
+        return size_of(self.shape_out)
 
     @cached_property
     def kernel_kind(self) -> str:
         return kernel_kind(self.kernel)
 
     def out_shape(self, in_shape) -> tuple:
-        _check_shape(self, in_shape, self.in_shape)
+        check_shape(self, in_shape, self.in_shape)
         return self.shape_out
 
     def matrix(self) -> np.ndarray:
@@ -195,7 +157,7 @@ LINEAR_OPS = (Dense, Conv2D)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Affine(_Summary):
+class Affine(Summary):
     """``v ↦ scale · v + offset``, broadcast channels-last: per channel (one value per last-axis
     entry), per element (the full shape) or one value. Kernel scales and biases arrive as
     Affine ops; folded batch-norms become them."""
@@ -205,8 +167,8 @@ class Affine(_Summary):
     offset: np.ndarray
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", _frozen_array(self.scale, np.float64))
-        object.__setattr__(self, "offset", _frozen_array(self.offset, np.float64))
+        object.__setattr__(self, "scale", frozen_array(self.scale, np.float64))
+        object.__setattr__(self, "offset", frozen_array(self.offset, np.float64))
 
     def out_shape(self, in_shape) -> tuple:
         try:
@@ -220,12 +182,12 @@ class Affine(_Summary):
 
     def full(self, shape) -> tuple[np.ndarray, np.ndarray]:
         """(scale, offset) broadcast to ``shape`` and flattened."""
-        n = _size(shape)
+        n = size_of(shape)
         return (np.broadcast_to(self.scale, shape).reshape(n), np.broadcast_to(self.offset, shape).reshape(n))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BatchNorm(_Summary):
+class BatchNorm(Summary):
     """Inference batch-norm ``γ (v − μ) / √(σ² + ε) + β`` per channel (the last axis)."""
 
     name: str
@@ -237,7 +199,7 @@ class BatchNorm(_Summary):
 
     def __post_init__(self):
         for f in ("gamma", "beta", "mean", "variance"):
-            object.__setattr__(self, f, _frozen_array(getattr(self, f), np.float64))
+            object.__setattr__(self, f, frozen_array(getattr(self, f), np.float64))
 
     def out_shape(self, in_shape) -> tuple:
         try:
@@ -250,7 +212,7 @@ class BatchNorm(_Summary):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Sign(_Summary):
+class Sign(Summary):
     """A layer of neurons: y = +1 if v ≥ 0 else −1 (Larq's sign(0) = +1); with ``strict``,
     y = +1 only if v > 0 (Larq's ``ste_heaviside`` fires on v > 0). Classically this is the
     BNN's sign; bnn2q makes each unit a quantum neuron (SPEC §2)."""
@@ -260,181 +222,6 @@ class Sign(_Summary):
 
     def out_shape(self, in_shape) -> tuple:
         return tuple(in_shape)
-
-
-# --------------------------------------------------------------------------- pooling
-
-
-def _pool_shape(op, in_shape) -> tuple:
-    h, w, c = in_shape
-    pt, pb, pl, pr = op.padding
-    return ((h + pt + pb - op.pool[0]) // op.strides[0] + 1,
-            (w + pl + pr - op.pool[1]) // op.strides[1] + 1, c)
-
-
-def window_index(op) -> tuple[np.ndarray, np.ndarray]:
-    """(index, valid) [n_out, pool_h · pool_w]: flat input positions of each flat output unit's
-    window, and whether each lies inside the input (padding does not)."""
-    h, w, c = op.in_shape
-    oh, ow, _ = _pool_shape(op, op.in_shape)
-    pt, _, pl, _ = op.padding
-    rows = (np.arange(oh) * op.strides[0] - pt)[:, None] + np.arange(op.pool[0])[None, :]  # [oh, ph]
-    cols = (np.arange(ow) * op.strides[1] - pl)[:, None] + np.arange(op.pool[1])[None, :]  # [ow, pw]
-    r = rows[:, None, :, None]  # [oh, 1, ph, 1]
-    q = cols[None, :, None, :]  # [1, ow, 1, pw]
-    valid = (r >= 0) & (r < h) & (q >= 0) & (q < w)  # [oh, ow, ph, pw]
-    pos = (np.clip(r, 0, h - 1) * w + np.clip(q, 0, w - 1))  # [oh, ow, ph, pw]
-    index = pos[:, :, None] * c + np.arange(c)[None, None, :, None, None]  # [oh, ow, c, ph, pw]
-    valid = np.broadcast_to(valid[:, :, None], index.shape)
-    n_out = oh * ow * c
-    return index.reshape(n_out, -1), valid.reshape(n_out, -1)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class _Pool2D(_Summary):
-    name: str
-    in_shape: tuple[int, int, int]
-    pool: tuple[int, int]
-    strides: tuple[int, int]
-    padding: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    def __post_init__(self):
-        for f in ("in_shape", "pool", "strides", "padding"):
-            object.__setattr__(self, f, tuple(int(v) for v in getattr(self, f)))
-        oh, ow, _ = _pool_shape(self, self.in_shape)
-        if oh < 1 or ow < 1 or min(self.pool) < 1 or min(self.strides) < 1:
-            raise PassError(f"pool {self.name!r}: window {self.pool} does not fit the {self.in_shape} input")
-        pt, pb, pl, pr = self.padding
-        if max(pt, pb) >= self.pool[0] or max(pl, pr) >= self.pool[1]:
-            raise PassError(f"pool {self.name!r}: padding {self.padding} as wide as the window {self.pool}")
-
-    @property
-    def shape_out(self) -> tuple:
-        return _pool_shape(self, self.in_shape)
-
-    def out_shape(self, in_shape) -> tuple:
-        _check_shape(self, in_shape, self.in_shape)
-        return _pool_shape(self, self.in_shape)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class MaxPool2D(_Pool2D):
-    """Max over each window, channels-last (padding never wins). On spins it is the OR of the
-    bits; on real values (sums before a sign, a residual stream) it is a real max."""
-
-    def groups(self) -> np.ndarray:
-        """Input indices of each output unit's window, int [n_out, window]; windows cut by the
-        padding repeat a valid index (a max is unchanged by a repeat)."""
-        index, valid = window_index(self)
-        first = index[np.arange(len(index)), np.argmax(valid, axis=1)]
-        return np.where(valid, index, first[:, None])
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class AvgPool2D(_Pool2D):
-    """Mean over each window, channels-last: over the valid positions, or over the whole window
-    counting padding as 0 (``count_include_pad``, ONNX's attribute). Linear."""
-
-    count_include_pad: bool = False
-
-    def weights(self) -> tuple[np.ndarray, np.ndarray]:
-        """(index, weight) [n_out, window]: out = Σ weight · in[index] (0 where padding)."""
-        index, valid = window_index(self)
-        count = np.full(len(index), float(index.shape[1])) if self.count_include_pad else valid.sum(axis=1)
-        return index, valid / count[:, None]
-
-    def matrix(self) -> np.ndarray:
-        """The pool as a matrix [n_out, n_in] (flat channels-last)."""
-        index, weight = self.weights()
-        mat = np.zeros((len(index), _size(self.in_shape)))
-        np.add.at(mat, (np.repeat(np.arange(len(index)), index.shape[1]), index.ravel()), weight.ravel())
-        return mat
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class GlobalAvgPool(_Summary):
-    """Mean over height and width: (H, W, C) → (C,)."""
-
-    name: str
-    in_shape: tuple[int, int, int]
-
-    def __post_init__(self):
-        object.__setattr__(self, "in_shape", tuple(int(v) for v in self.in_shape))
-
-    def out_shape(self, in_shape) -> tuple:
-        _check_shape(self, in_shape, self.in_shape)
-        return (self.in_shape[2],)
-
-    def matrix(self) -> np.ndarray:
-        h, w, c = self.in_shape
-        return np.tile(np.eye(c), (1, h * w)) / (h * w)
-
-
-# --------------------------------------------------------------------------- structure
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Add(_Summary):
-    """Elementwise sum of two or more tensors of one shape (a residual shortcut)."""
-
-    name: str
-
-    def out_shape(self, *in_shapes) -> tuple:
-        if len(in_shapes) < 2 or any(tuple(s) != tuple(in_shapes[0]) for s in in_shapes):
-            raise PassError(f"add {self.name!r} sums shapes {[tuple(s) for s in in_shapes]}; they must be equal")
-        return tuple(in_shapes[0])
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Concat(_Summary):
-    """Concatenation along the channel (last) axis."""
-
-    name: str
-
-    def out_shape(self, *in_shapes) -> tuple:
-        lead = {tuple(s[:-1]) for s in in_shapes}
-        if len(in_shapes) < 2 or len(lead) != 1 or any(len(s) == 0 for s in in_shapes):
-            raise PassError(f"concatenate {self.name!r} joins shapes {[tuple(s) for s in in_shapes]}; "
-                            "they must agree on all but the channel (last) axis")
-        return tuple(in_shapes[0][:-1]) + (sum(s[-1] for s in in_shapes),)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Reshape(_Summary):
-    """A new shape over the same flat channels-last order (Flatten, Reshape)."""
-
-    name: str
-    shape: tuple[int, ...]
-
-    def __post_init__(self):
-        object.__setattr__(self, "shape", tuple(int(v) for v in self.shape))
-
-    def out_shape(self, in_shape) -> tuple:
-        if _size(in_shape) != _size(self.shape):
-            raise PassError(f"reshape {self.name!r} turns {tuple(in_shape)} into {self.shape}; sizes differ")
-        return self.shape
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Gather(_Summary):
-    """``out.flat[k] = in.flat[index[k]]``, or 0 where ``index[k]`` is −1: a reordering,
-    selection or zero padding of units (layouts an exporter permutes, e.g. NCHW → channels-last;
-    ``ZeroPadding2D``)."""
-
-    name: str
-    index: np.ndarray
-    shape: tuple[int, ...]
-
-    def __post_init__(self):
-        object.__setattr__(self, "index", _frozen_array(self.index, np.int64).reshape(-1))
-        object.__setattr__(self, "shape", tuple(int(v) for v in self.shape))
-        if self.index.size != _size(self.shape):
-            raise PassError(f"{self.name!r}: {self.index.size} indices for shape {self.shape}")
-
-    def out_shape(self, in_shape) -> tuple:
-        if self.index.size and (self.index.min() < -1 or self.index.max() >= _size(in_shape)):
-            raise PassError(f"{self.name!r} reads units outside its input of shape {tuple(in_shape)}")
-        return self.shape
 
 
 Op = Union[Dense, Conv2D, Affine, BatchNorm, Sign, MaxPool2D, AvgPool2D, GlobalAvgPool,
