@@ -35,7 +35,7 @@ def integer_weights(w: np.ndarray, int_bits: int, magnitudes=None) -> tuple[np.n
         return np.zeros(len(w), dtype=np.int64), 1.0, 0.0
     mags = np.ones(len(w)) if magnitudes is None else np.maximum(np.asarray(magnitudes, dtype=np.float64), 1.0)
     limit = 2.0 ** (int_bits - 2)
-    unit = float(np.abs(w).min())
+    unit = float(np.abs(w[w != 0]).min())  # zero weights are 0 · unit whatever the unit
     q = w / unit
     k = np.round(q)
     if np.all(np.abs(q - k) <= INTEGER_RTOL * np.abs(q)) and (np.abs(k) * mags).sum() < limit:
