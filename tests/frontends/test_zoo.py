@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 LIVE = [("BinaryAlexNet", False), ("XNORNet", False), ("BiRealNet", False), ("BinaryResNetE18", False),
         ("QuickNetSmall", False), ("RealToBinaryNet", False), ("RealToBinaryNet", True), ("MeliusNet22", True),
         ("DoReFaNet", False)]
+#: Read here from Keras only: tf2onnx's conversion of XNORNet at 224×224 peaks near 14 GB resident
+#: (measured), more than a test may take; bench/zoo.py runs that export for the README table, which
+#: ``test_the_readme_table_is_the_benchmarks`` holds to 20/20.
+KERAS_ONLY = {"XNORNet"}
 #: Refusals, per model and frontend: the first line bnn2q gives.
 REFUSED = {
     ("DoReFaNet", "keras"): r"its activations are multi-bit quantizers \('quant_conv2d\w*.input_quantizer' is a 2-bit "
@@ -56,6 +60,8 @@ def test_loads_from_keras_and_tf2onnx_and_matches_predict(zoo_model):
     probabilities = model.predict(x, verbose=0)
     expected = probabilities.argmax(axis=1)
     for frontend, source in (("keras", lambda: model), ("onnx", lambda: to_onnx(model))):
+        if frontend == "onnx" and name in KERAS_ONLY:
+            continue
         refusal = None if tf_ops else REFUSED.get((name, frontend))
         if refusal is not None:
             with pytest.raises(Bnn2qError, match=refusal) as info:
