@@ -26,6 +26,7 @@ import numpy as np
 
 from ..ir import INPUT, Affine, Dense, Network, Reshape
 from ..ir.network import ENCODER
+from .brackets import Bracketed
 
 U32 = 2.0 ** -24
 #: Slack on the bound: the float64 path's own rounding and the bound's arithmetic.
@@ -44,6 +45,7 @@ class FirstLayer32:
     offset: np.ndarray  # float64 [width]
 
     def __post_init__(self):
+        self.weight = np.ascontiguousarray(self.weight, dtype=np.float64)
         n_in = self.weight.shape[1]
         self.w32 = np.ascontiguousarray(self.weight.T, dtype=np.float32)
         self.a32 = self.scale.astype(np.float32)
@@ -137,3 +139,28 @@ class FirstLayer32:
         for i in np.flatnonzero(np.abs(u) <= bound):
             u[i] = math.fsum(xs[i] * w[i]) * a[i] + c[i]
         return u > 0 if self.strict else u >= 0
+
+    def bracket(self, x: np.ndarray, jit: bool = False) -> Bracketed:
+        """τ > 0: the float32 sums z = x W (one BLAS GEMM) and ‖x‖₁ per sample, for
+        ``brackets`` (``jit``: ``exact`` by numba)."""
+        x32 = x if x.dtype == np.float32 else x.astype(np.float32)
+        norm = np.abs(x32).sum(axis=1, dtype=np.float32)[:, None]
+        return Bracketed(x32 @ self.w32, norm, x, self, jit)
+
+    def exact(self, x: np.ndarray, q: np.ndarray, j: np.ndarray, jit: bool = False) -> np.ndarray:
+        """u of neurons j of samples q (rows of x), float64, each a dot product summed in the
+        order i = 0, 1, … then the affine step: the same value from numba (``jit``) and NumPy."""
+        q = np.ascontiguousarray(q, dtype=np.int64)
+        j = np.ascontiguousarray(j, dtype=np.int64)
+        if jit:
+            from .packed.brackets import dot_rows
+
+            out = np.empty(len(q), np.float64)
+            dot_rows(np.ascontiguousarray(x), self.weight, q, j, self.scale, self.offset, out)
+            return out
+        xs = x[q].astype(np.float64)
+        w = self.weight[j]
+        acc = np.zeros(len(q))
+        for i in range(xs.shape[1]):
+            acc += xs[:, i] * w[:, i]
+        return acc * self.scale[j] + self.offset[j]

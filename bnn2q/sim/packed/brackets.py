@@ -1,0 +1,125 @@
+"""The first layer at τ > 0 from float32 values (``sim.brackets``) in one pass per row: the affine
+step, the rounding bound δ, the bracket [lo, hi) of the threshold over [u − δ, u + δ] (the law
+read from its table), firing against the row's words and packing — elements whose word lies
+in the bracket are left undecided (2) and their row unpacked, for ``settle``. Where shots share
+a sample (``rep`` > 1) the brackets are made once per sample."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..brackets import MARGIN
+from ..thresholds import ALWAYS
+from .jit import njit, split_rows
+from .layout import pack_row
+
+_SCALE = float(ALWAYS)
+
+
+@njit(inline="always")
+def _lerp(v, table, u0, inv_step):
+    m = table.shape[0] - 1
+    t = min(max((v - u0) * inv_step, 0.0), float(m))
+    k = min(int(t), m - 1)
+    return table[k] + (t - k) * (table[k + 1] - table[k])
+
+
+@njit(inline="always")
+def _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err, p_min, p_max,
+              lo, hi):
+    """lo, hi of every element of sample q (the loop over a position's channels vectorizes)."""
+    channels = z.shape[1] // norm.shape[1]
+    m = table.shape[0] - 1
+    top = float(m)
+    for pos in range(norm.shape[1]):
+        n = norm[q, pos]
+        for e in range(pos * channels, (pos + 1) * channels):
+            u = z[q, e] * a[e] + c[e]
+            d = n * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
+            ua = np.float64(u) - np.float64(d)
+            ub = np.float64(u) + np.float64(d)
+            ta = min(max((ua - u0) * inv_step, 0.0), top)
+            tb = min(max((ub - u0) * inv_step, 0.0), top)
+            ka = min(np.int64(ta), m - 1)
+            kb = min(np.int64(tb), m - 1)
+            lower = table[ka] + (ta - ka) * (table[ka + 1] - table[ka]) - err
+            upper = table[kb] + (tb - kb) * (table[kb + 1] - table[kb]) + err
+            lower = p_min if ua < u0 else lower
+            upper = p_max if ub >= u_top else upper
+            lo[e] = max(np.int64(0), np.int64(math.floor(lower * _SCALE)) - MARGIN)
+            hi[e] = max(np.int64(0), np.int64(math.ceil(upper * _SCALE)) + MARGIN)
+
+
+@njit
+def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err,
+                  p_min, p_max, rep, words, bits, packed, groups, group_bits, group_words, undecided):
+    """Rows r0 ≤ r < r1 (sample r // rep): bits 1 (word < lo), 0 (word ≥ hi) or 2 (undecided),
+    the count of undecided per row, and the packed bits of rows with none."""
+    width = z.shape[1]
+    lo = np.empty(width, np.int64)
+    hi = np.empty(width, np.int64)
+    last = -1
+    for r in range(r0, r1):
+        q = r // rep
+        if q != last:
+            last = q
+            _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err,
+                      p_min, p_max, lo, hi)
+        count = 0
+        for e in range(width):
+            w = np.int64(words[r, e])
+            fire = np.int64(w < lo[e])
+            below = np.int64(w < hi[e])
+            bits[r, e] = np.uint8(2 * below - fire)
+            count += below - fire
+        undecided[r] = count
+        if count == 0:
+            pack_row(bits, r, packed, groups, group_bits, group_words)
+
+
+def fire(values, law, rep: int, words, bits, packed, layout_args) -> np.ndarray:
+    """``fire_brackets`` over every row, split across threads; the undecided count per row."""
+    layer = values.layer
+    undecided = np.empty(bits.shape[0], np.int32)
+    split_rows(fire_brackets, bits.shape[0], bits.shape[1], values.z, values.norm, layer.a32, layer.c32,
+               layer.per_norm, layer.round_scale, layer.abs_offset, law.table, law.u0, law.inv_step, law.u_top,
+               law.err, law.p_min, law.p_max, rep, words, bits, packed, *layout_args, undecided)
+    return undecided
+
+
+@njit
+def repack(rows, bits, packed, groups, group_bits, group_words):
+    for r in rows:
+        pack_row(bits, r, packed, groups, group_bits, group_words)
+
+
+@njit
+def dot_rows(x, w, q, j, scale, offset, out):
+    """out[p] = (Σ_i x[q_p, i] w[j_p, i], summed in the order i = 0, 1, …) · scale[j_p] +
+    offset[j_p], float64: the fixed-order value ``FirstLayer32.exact`` computes in NumPy,
+    four pairs at a time (each its own sequential sum)."""
+    n = x.shape[1]
+    pairs = q.shape[0]
+    p = 0
+    while p + 4 <= pairs:
+        q0, q1, q2, q3 = q[p], q[p + 1], q[p + 2], q[p + 3]
+        j0, j1, j2, j3 = j[p], j[p + 1], j[p + 2], j[p + 3]
+        s0 = s1 = s2 = s3 = 0.0
+        for i in range(n):
+            s0 += np.float64(x[q0, i]) * w[j0, i]
+            s1 += np.float64(x[q1, i]) * w[j1, i]
+            s2 += np.float64(x[q2, i]) * w[j2, i]
+            s3 += np.float64(x[q3, i]) * w[j3, i]
+        out[p] = s0 * scale[j0] + offset[j0]
+        out[p + 1] = s1 * scale[j1] + offset[j1]
+        out[p + 2] = s2 * scale[j2] + offset[j2]
+        out[p + 3] = s3 * scale[j3] + offset[j3]
+        p += 4
+    while p < pairs:
+        s = 0.0
+        for i in range(n):
+            s += np.float64(x[q[p], i]) * w[j[p], i]
+        out[p] = s * scale[j[p]] + offset[j[p]]
+        p += 1
