@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .brackets import Bracketed, fire_numpy, settle
 from .neurons import angle_law, collapse, fire, half_angle, rotate, state_law
 from .thresholds import quantize
 
@@ -81,6 +82,8 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
             fire_table(z, table[:3], words, out, packed, layout)
         else:
             measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
+    elif isinstance(block.value(layer.preactivation), Bracketed):
+        _fire_bracketed(sampler, block, block.value(layer.preactivation), words, out, packed, layout)
     else:
         u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
         act, strict = sampler.act, layer.strict
@@ -111,6 +114,23 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     block.measured(k, out, packed if layout is not None else None)
 
 
+def _fire_bracketed(sampler, block, values: Bracketed, words, out, packed, layout) -> None:
+    """The first layer from float32 values (``brackets``): fire, pack, then settle the
+    undecided elements from their float64 values and pack their rows."""
+    from .packed.brackets import fire, repack
+    from .packed.measure import _layout_args
+
+    rep = block.n_rows // len(values.z)
+    args = _layout_args(layout)
+    undecided = fire(values, sampler.law, rep, words, out, packed, args)
+    rows = np.flatnonzero(undecided)
+    if rows.size:
+        sub, e = np.nonzero(out[rows] == 2)
+        r = rows[sub]
+        out[r, e] = words[r, e] < settle(values, sampler.law, r // rep, e)
+        repack(rows, out, packed, *args)
+
+
 def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray:
     layer = sampler.net.hidden[k]
     fused = sampler.plan.fused.get(k)
@@ -128,6 +148,8 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
         cos_half, sin_half = cos_t.take(index).reshape(out.shape), sin_t.take(index).reshape(out.shape)
     else:
         u = block.value(layer.preactivation)
+        if isinstance(u, Bracketed):
+            return fire_numpy(u, sampler.law, words, out)
         u = u.reshape(u.shape[:2] + (layer.width,))
         if not sampler.by_angle:
             act, strict = sampler.act, layer.strict

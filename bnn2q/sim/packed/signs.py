@@ -30,6 +30,31 @@ def decide_rows(r0, r1, x, z, a, c, per_norm, round_scale, abs_offset, strict, f
         undecided[r] = count
 
 
+@njit
+def decide_given_rows(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, strict, fires, undecided):
+    """``decide_rows`` with the norms given, ``norm[r, e // channels]`` (``conv32``)."""
+    width = z.shape[1]
+    channels = width // norm.shape[1]
+    for r in range(r0, r1):
+        count = 0
+        for e in range(width):
+            u = z[r, e] * a[e] + c[e]
+            bound = norm[r, e // channels] * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
+            if abs(u) <= bound:
+                fires[r, e] = 2
+                count += 1
+            elif strict:
+                fires[r, e] = u > 0
+            else:
+                fires[r, e] = u >= 0
+        undecided[r] = count
+
+
+def decide_given(z, norm, layer, fires, undecided) -> None:
+    split_rows(decide_given_rows, z.shape[0], z.shape[1], z, norm, layer.a32, layer.c32, layer.per_norm,
+               layer.round_scale, layer.abs_offset, layer.strict, fires, undecided)
+
+
 def decide(x32, z, layer, fires, undecided) -> None:
     split_rows(decide_rows, z.shape[0], z.shape[1] + x32.shape[1], x32, z, layer.a32, layer.c32, layer.per_norm,
                layer.round_scale, layer.abs_offset, layer.strict, fires, undecided)
