@@ -17,26 +17,30 @@ from BLAS, whose order may vary: its u differs from the fixed-order one by ~n ·
 and an outcome can differ only where T changes between the two values and the word is the
 unit in between (~10⁻¹⁴ of the draws) — the same law, another float64 rounding of u.
 
-The bracket reads p from a table (``LawTable``: p on a grid of step h, linear between the grid
-points), whose error is at most h²/8 · max|p''| (below 30 of 2²⁴ threshold units here); the
-table's error, float32 rounding of p and ceil are absorbed by widening the bracket by that
-error and 2 units on each side. The law itself is evaluated only for the pairs settled."""
+The bracket reads p from a table of integers (``LawTable``): F_k = ⌊p(u_k) · 2²⁴⌋ on a grid
+u_k of step τ/4096, with F at the two ends p(−∞) and p(+∞). As p is non-decreasing, the grid
+point at or below u − δ gives a lower bound and the one at or above u + δ an upper bound,
+without interpolation or its error — at the cost of one grid step of p in the bracket's width
+(≤ π/32768 · sin g: dp/du ≤ sin g · π/(8τ)). Two table reads per element, nothing else that
+does not vectorize. ⌈·⌉ against ⌊·⌋, float32 rounding of p (½ unit) and float64 rounding of
+the table's p are absorbed by 2 units on each side. The law itself is evaluated only for the
+pairs settled."""
 
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .thresholds import ALWAYS, quantize
 
-#: Grid step in units of τ (u / τ), and the grid's reach: beyond ±REACH · τ the bracket uses
-#: the law's limits p(±∞) (p is within 10⁻¹⁰ of them there).
-STEP = 2.0 ** -8
-REACH = 12.0
-#: Threshold units added to each side of a bracket: float32 rounding of p (≤ 1 unit), ceil,
-#: and the float64 law's own rounding (~10⁻¹⁶, a unit only at a float32 rounding boundary).
+#: Grid step in units of τ, and the grid's reach: u_k spans ±REACH · τ (beyond it p is within
+#: 10⁻⁸ of its limits, which the table's ends hold).
+STEPS_PER_TAU = 4096
+REACH = 10
+#: Threshold units added to each side of a bracket: ⌈·⌉ against ⌊·⌋, float32 rounding of p
+#: (½ unit) and the float64 rounding of the table's and the law's p (~10⁻¹⁶).
 MARGIN = 2
 
 
@@ -49,66 +53,42 @@ def supported(act, noise) -> bool:
 
 @dataclass(eq=False)
 class LawTable:
-    """p(u) of an activation on the grid u_k = u0 + k · step (float64, ``p_one``), its error
-    bound between grid points, and its limits p(−∞), p(+∞)."""
+    """F = ⌊p · 2²⁴⌋ (int32) at p(−∞), at u_k = u0 + (k − 1) / inv_step for 1 ≤ k < m, and
+    at p(+∞) (k = m), p the activation's ``p_one`` in float64."""
 
+    floors: np.ndarray
     u0: float
     inv_step: float
-    table: np.ndarray
-    err: float
-    p_min: float
-    p_max: float
     act: object
     strict: bool
 
     @classmethod
+    @functools.lru_cache(maxsize=8)  # 330 kB and ~4 ms each: made once per law
     def of(cls, act, strict: bool = False) -> "LawTable":
         tau = act.quantumness
-        step = STEP * tau
-        n = int(round(2 * REACH / STEP))
+        n = 2 * REACH * STEPS_PER_TAU + 1
         u0 = -REACH * tau
-        grid = u0 + step * np.arange(n + 1)
-        table = np.asarray(act.p_one(grid, strict=strict), dtype=np.float64)
-        p_min, p_max = (float(v) for v in act.p_one(np.array([-np.inf, np.inf]), strict=strict))
-        return cls(u0, 1.0 / step, np.ascontiguousarray(table), second_derivative_error(act, step), p_min, p_max,
-                   act, strict)
+        grid = u0 + np.arange(n) * (tau / STEPS_PER_TAU)
+        p = act.p_one(np.concatenate([[-np.inf], grid, [np.inf]]), strict=strict)
+        floors = np.floor(np.asarray(p, np.float64) * ALWAYS).astype(np.int32)
+        floors.setflags(write=False)  # shared by every simulation of this law
+        return cls(np.ascontiguousarray(floors), u0, STEPS_PER_TAU / tau, act, strict)
 
     @property
-    def u_top(self) -> float:
-        """The last grid point."""
-        return self.u0 + (len(self.table) - 1) / self.inv_step
-
-
-def second_derivative_error(act, step: float) -> float:
-    """A bound on |p(u) − lerp(u)| between grid points: step²/8 · max|p''|, plus the rounding
-    of the table's values and of the interpolation (10⁻¹²).
-
-    p = (1 − f)/2 + f sin²(π σ/2) with σ = σ(v), v = u/τ, f = sin g (1 for rotation):
-    dp/dv = f (π/2) sin(πσ) σ', d²p/dv² = f (π/2)(π cos(πσ) σ'² + sin(πσ) σ''), and with
-    σ' = σ(1 − σ) ≤ 1/4, |σ''| = σ' |1 − 2σ| ≤ 1/4: |d²p/du²| ≤ f (π/2)(π/16 + 1/4) / τ²."""
-    tau = act.quantumness
-    bound = 1.01 * act.fidelity * (math.pi / 2) * (math.pi / 16 + 0.25) / (tau * tau)
-    return step * step / 8 * bound + 1e-12
+    def last(self) -> int:
+        """m: the index of p(+∞)."""
+        return len(self.floors) - 1
 
 
 def windows(u: np.ndarray, delta: np.ndarray, law: LawTable) -> tuple[np.ndarray, np.ndarray]:
-    """Brackets [lo, hi) of T over [u − δ, u + δ], uint32 (NumPy; ``packed.brackets`` has the
-    numba form of the same arithmetic)."""
-    a = u.astype(np.float64) - delta
-    b = u.astype(np.float64) + delta
-    lower = np.where(a < law.u0, law.p_min, _lerp(a, law) - law.err)
-    upper = np.where(b >= law.u_top, law.p_max, _lerp(b, law) + law.err)
-    lo = np.floor(lower * ALWAYS) - MARGIN
-    hi = np.ceil(upper * ALWAYS) + MARGIN
-    return np.clip(lo, 0, ALWAYS).astype(np.uint32), np.clip(hi, 0, ALWAYS + MARGIN).astype(np.uint32)
-
-
-def _lerp(v: np.ndarray, law: LawTable) -> np.ndarray:
-    m = len(law.table) - 1
-    t = np.clip((v - law.u0) * law.inv_step, 0.0, float(m))
-    k = np.minimum(t.astype(np.int64), m - 1)
-    frac = t - k
-    return law.table[k] + frac * (law.table[k + 1] - law.table[k])
+    """Brackets [lo, hi) of T over [u − δ, u + δ], int64 (lo may be negative: no word is below
+    it); ``packed.brackets`` has the numba form of the same arithmetic."""
+    m = law.last
+    ta = np.clip((u.astype(np.float64) - delta - law.u0) * law.inv_step + 1.0, 0.0, m - 1.0)
+    tb = np.clip((u.astype(np.float64) + delta - law.u0) * law.inv_step + 1.0, 1.0, float(m))
+    lo = law.floors[ta.astype(np.int32)].astype(np.int64) - MARGIN
+    hi = law.floors[np.ceil(tb).astype(np.int32)].astype(np.int64) + 1 + MARGIN
+    return lo, hi
 
 
 @dataclass(eq=False)

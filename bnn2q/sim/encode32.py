@@ -144,7 +144,12 @@ class FirstLayer32:
         """τ > 0: the float32 sums z = x W (one BLAS GEMM) and ‖x‖₁ per sample, for
         ``brackets`` (``jit``: ``exact`` by numba)."""
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
-        norm = np.abs(x32).sum(axis=1, dtype=np.float32)[:, None]
+        if jit:
+            from .packed.brackets import norms
+
+            norm = norms(np.ascontiguousarray(x32))
+        else:
+            norm = np.abs(x32).sum(axis=1, dtype=np.float32)[:, None]
         return Bracketed(x32 @ self.w32, norm, x, self, jit)
 
     def exact(self, x: np.ndarray, q: np.ndarray, j: np.ndarray, jit: bool = False) -> np.ndarray:

@@ -117,18 +117,14 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
 def _fire_bracketed(sampler, block, values: Bracketed, words, out, packed, layout) -> None:
     """The first layer from float32 values (``brackets``): fire, pack, then settle the
     undecided elements from their float64 values and pack their rows."""
-    from .packed.brackets import fire, repack
+    from .packed.brackets import fire, settled, undecided_pairs
     from .packed.measure import _layout_args
 
     rep = block.n_rows // len(values.z)
     args = _layout_args(layout)
-    undecided = fire(values, sampler.law, rep, words, out, packed, args)
-    rows = np.flatnonzero(undecided)
+    rows, elements = undecided_pairs(fire(values, sampler.law, rep, words, out, packed, args), out)
     if rows.size:
-        sub, e = np.nonzero(out[rows] == 2)
-        r = rows[sub]
-        out[r, e] = words[r, e] < settle(values, sampler.law, r // rep, e)
-        repack(rows, out, packed, *args)
+        settled(rows, elements, settle(values, sampler.law, rows // rep, elements), words, out, packed, *args)
 
 
 def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The brackets' law table and windows (``brackets``): the table's error bound holds, every
+"""The brackets' law table and windows (``brackets``): the table bounds the law, every
 bracket contains the threshold of every value within its δ, which laws take the bracket path,
 and the bracketed sampler's rates agree with the float64 sampler's."""
 
@@ -23,15 +23,28 @@ LAWS = [("rotation", 0.5, math.pi / 2), ("rotation", 0.05, math.pi / 2), ("rotat
 
 
 @pytest.mark.parametrize("law_args", LAWS, ids=lambda a: f"{a[0]}-{a[1]}-{a[2]:.2f}")
-def test_the_table_is_within_its_error_bound(law_args):
+def test_the_table_bounds_the_law_between_and_beyond_its_grid_points(law_args):
+    """F at the grid point at or below u ≤ ⌊p(u) · 2²⁴⌋ ≤ F at the one at or above u, on a grid
+    16 times finer than the table's (and off it) and beyond its reach; F at a grid point is
+    ⌊p · 2²⁴⌋ there, and one step moves F by at most π/32768 · sin g of the range."""
     act = activations.get(*law_args)
     law = LawTable.of(act)
-    fine = law.u0 + np.arange((len(law.table) - 1) * 16 + 1) / (16 * law.inv_step)  # 16 points per step
-    fine = np.concatenate([fine, fine[:-1] + 0.37 / (16 * law.inv_step)])
-    error = np.abs(act.p_one(fine) - brackets._lerp(fine, law))
-    assert error.max() <= law.err
-    assert error.max() >= law.err / 4  # the bound is not vacuous: within 4× of the largest error
-    assert law.err * 2 ** 24 < 40  # and costs a few dozen threshold units at most
+    tau = law_args[1]
+    m = law.last
+    k = np.arange(1, m)
+    grid = law.u0 + (k - 1) / law.inv_step
+    np.testing.assert_array_equal(law.floors[k], np.floor(act.p_one(grid) * ALWAYS))
+    assert law.floors[0] == np.floor(act.p_one(-np.inf) * ALWAYS) and law.floors[m] == np.floor(ALWAYS * act.p_one(
+        np.inf))
+    u = np.concatenate([law.u0 + np.arange(16 * (m - 2) + 1) / (16 * law.inv_step),
+                        law.u0 + (np.arange(m - 2) + 0.37) / law.inv_step, np.linspace(-40, 40, 1001) * tau])
+    t = (u - law.u0) * law.inv_step + 1.0
+    below = law.floors[np.clip(t, 0, m - 1).astype(np.int32)]
+    above = law.floors[np.ceil(np.clip(t, 1, m)).astype(np.int32)]
+    exact = np.floor(act.p_one(u) * ALWAYS)
+    assert np.all(below <= exact) and np.all(exact <= above)
+    assert np.diff(law.floors).min() >= 0
+    assert np.diff(law.floors).max() <= ALWAYS * act.fidelity * math.pi / 32768 + 1  # dp/du ≤ sin g · π/(8τ)
 
 
 @pytest.mark.parametrize("law_args", LAWS, ids=lambda a: f"{a[0]}-{a[1]}-{a[2]:.2f}")
@@ -50,10 +63,11 @@ def test_a_bracket_holds_the_threshold_of_every_value_within_delta(law_args):
     for f in (-1.0, 1.0, rng.uniform(-1, 1, n)):
         t = quantize(act.p_one(u.astype(np.float64) + f * delta.astype(np.float64)))
         assert np.all(lo <= t) and np.all(t <= hi)
-    # Tight: the bracket spans the law's change over [u − δ, u + δ], the table's error and the margins.
+    # Tight: the bracket spans the law's change over [u − δ, u + δ], a table step each side, the margins.
     d64 = delta.astype(np.float64)
     change = quantize(act.p_one(u + d64)).astype(np.int64) - quantize(act.p_one(u - d64))
-    assert np.all(hi.astype(np.int64) - lo <= change + 4 * law.err * ALWAYS + 2 * MARGIN + 4)
+    step = np.diff(law.floors).max()
+    assert np.all(hi - lo <= change + 2 * step + 2 * MARGIN + 3)
 
 
 @pytest.mark.skipif(not packed.available(), reason="numba does not import here")
@@ -64,17 +78,18 @@ def test_the_numba_brackets_are_the_numpy_brackets():
     rng = np.random.default_rng(1)
     width, positions = 24, 4
     z = rng.normal(0, 8, (3, width)).astype(np.float32)
+    z[0, :4] = [1e6, -1e6, 0, 0]  # beyond the table's reach on either side
     norm = rng.uniform(0, 300, (3, positions)).astype(np.float32)
     layer = FirstLayer32("u", (width,), False, rng.choice([-1.0, 1.0], (width, 784)), rng.uniform(-0.2, 0.2, width),
                          rng.normal(0, 0.5, width))
     values = brackets.Bracketed(z, norm, None, layer)
     want_lo, want_hi = windows(*values.delta_u(), law)
+    scratch = [np.empty(width, np.int32) for _ in range(4)]
     for q in range(3):
-        lo, hi = np.empty(width, np.int64), np.empty(width, np.int64)
-        _brackets(z, norm, q, layer.a32, layer.c32, layer.per_norm, layer.round_scale, layer.abs_offset, law.table,
-                  law.u0, law.inv_step, law.u_top, law.err, law.p_min, law.p_max, lo, hi)
-        np.testing.assert_array_equal(lo, want_lo[q])
-        np.testing.assert_array_equal(np.minimum(hi, ALWAYS + MARGIN), want_hi[q])  # NumPy clips hi
+        _brackets(z, norm, q, layer.a32, layer.c32, layer.per_norm, layer.round_scale, layer.abs_offset, law.floors,
+                  law.u0, law.inv_step, *scratch)
+        np.testing.assert_array_equal(scratch[2], want_lo[q])
+        np.testing.assert_array_equal(scratch[3], want_hi[q])
 
 
 def test_memory_and_noise_keep_the_float64_path(monkeypatch):

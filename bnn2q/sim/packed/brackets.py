@@ -1,77 +1,59 @@
 """The first layer at τ > 0 from float32 values (``sim.brackets``) in one pass per row: the affine
-step, the rounding bound δ, the bracket [lo, hi) of the threshold over [u − δ, u + δ] (the law
-read from its table), firing against the row's words and packing — elements whose word lies
-in the bracket are left undecided (2) and their row unpacked, for ``settle``. Where shots share
-a sample (``rep`` > 1) the brackets are made once per sample."""
+step, the rounding bound δ, the bracket [lo, hi) of the threshold over [u − δ, u + δ] (two reads
+of the law's table), firing against the row's words and packing — elements whose word lies in
+the bracket are left undecided (2) and their row unpacked, for ``settle``. Where shots share a
+sample (``rep`` > 1) the brackets are made once per sample."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ..brackets import MARGIN
-from ..thresholds import ALWAYS
 from .jit import njit, split_rows
 from .layout import pack_row
 
-_SCALE = float(ALWAYS)
-
 
 @njit(inline="always")
-def _lerp(v, table, u0, inv_step):
-    m = table.shape[0] - 1
-    t = min(max((v - u0) * inv_step, 0.0), float(m))
-    k = min(int(t), m - 1)
-    return table[k] + (t - k) * (table[k + 1] - table[k])
-
-
-@njit(inline="always")
-def _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err, p_min, p_max,
-              lo, hi):
-    """lo, hi of every element of sample q (the loop over a position's channels vectorizes)."""
+def _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, floors, u0, inv_step, ia, ib, lo, hi):
+    """lo, hi of every element of sample q (``brackets.windows``' arithmetic): the table
+    indices in a loop that vectorizes, then the table reads (AVX2 has no gather worth it)."""
     channels = z.shape[1] // norm.shape[1]
-    m = table.shape[0] - 1
-    top = float(m)
+    top = float(floors.shape[0] - 1)
     for pos in range(norm.shape[1]):
         n = norm[q, pos]
         for e in range(pos * channels, (pos + 1) * channels):
             u = z[q, e] * a[e] + c[e]
             d = n * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
-            ua = np.float64(u) - np.float64(d)
-            ub = np.float64(u) + np.float64(d)
-            ta = min(max((ua - u0) * inv_step, 0.0), top)
-            tb = min(max((ub - u0) * inv_step, 0.0), top)
-            ka = min(np.int64(ta), m - 1)
-            kb = min(np.int64(tb), m - 1)
-            lower = table[ka] + (ta - ka) * (table[ka + 1] - table[ka]) - err
-            upper = table[kb] + (tb - kb) * (table[kb + 1] - table[kb]) + err
-            lower = p_min if ua < u0 else lower
-            upper = p_max if ub >= u_top else upper
-            lo[e] = max(np.int64(0), np.int64(math.floor(lower * _SCALE)) - MARGIN)
-            hi[e] = max(np.int64(0), np.int64(math.ceil(upper * _SCALE)) + MARGIN)
+            ta = (np.float64(u) - np.float64(d) - u0) * inv_step + 1.0
+            tb = (np.float64(u) + np.float64(d) - u0) * inv_step + 1.0
+            ia[e] = np.int32(min(max(ta, 0.0), top - 1.0))
+            ib[e] = np.int32(np.ceil(min(max(tb, 1.0), top)))
+    for e in range(z.shape[1]):
+        lo[e] = floors[ia[e]] - MARGIN
+        hi[e] = floors[ib[e]] + 1 + MARGIN
 
 
 @njit
-def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err,
-                  p_min, p_max, rep, words, bits, packed, groups, group_bits, group_words, undecided):
+def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, floors, u0, inv_step, rep, words, bits,
+                  packed, groups, group_bits, group_words, undecided):
     """Rows r0 ≤ r < r1 (sample r // rep): bits 1 (word < lo), 0 (word ≥ hi) or 2 (undecided),
     the count of undecided per row, and the packed bits of rows with none."""
     width = z.shape[1]
-    lo = np.empty(width, np.int64)
-    hi = np.empty(width, np.int64)
+    ia = np.empty(width, np.int32)
+    ib = np.empty(width, np.int32)
+    lo = np.empty(width, np.int32)
+    hi = np.empty(width, np.int32)
     last = -1
     for r in range(r0, r1):
         q = r // rep
         if q != last:
             last = q
-            _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, table, u0, inv_step, u_top, err,
-                      p_min, p_max, lo, hi)
-        count = 0
+            _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, floors, u0, inv_step, ia, ib, lo, hi)
+        count = np.int32(0)
         for e in range(width):
-            w = np.int64(words[r, e])
-            fire = np.int64(w < lo[e])
-            below = np.int64(w < hi[e])
+            w = np.int32(words[r, e])  # < 2²⁴
+            fire = np.int32(w < lo[e])
+            below = np.int32(w < hi[e])
             bits[r, e] = np.uint8(2 * below - fire)
             count += below - fire
         undecided[r] = count
@@ -79,20 +61,62 @@ def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, tabl
             pack_row(bits, r, packed, groups, group_bits, group_words)
 
 
+@njit(fastmath={"reassoc", "nsz"})
+def abs_sums(r0, r1, x, out):
+    """out[r, 0] = Σ_i |x[r, i]| in float32, in any order (reassociated: vectorized) — the
+    bound allows for its rounding in any order (``encode32``)."""
+    for r in range(r0, r1):
+        acc = np.float32(0.0)
+        for i in range(x.shape[1]):
+            acc += abs(x[r, i])
+        out[r, 0] = acc
+
+
+def norms(x32: np.ndarray) -> np.ndarray:
+    """‖x‖₁ of every row, float32 [n, 1]."""
+    out = np.empty((x32.shape[0], 1), np.float32)
+    split_rows(abs_sums, x32.shape[0], x32.shape[1], x32, out)
+    return out
+
+
 def fire(values, law, rep: int, words, bits, packed, layout_args) -> np.ndarray:
     """``fire_brackets`` over every row, split across threads; the undecided count per row."""
     layer = values.layer
     undecided = np.empty(bits.shape[0], np.int32)
     split_rows(fire_brackets, bits.shape[0], bits.shape[1], values.z, values.norm, layer.a32, layer.c32,
-               layer.per_norm, layer.round_scale, layer.abs_offset, law.table, law.u0, law.inv_step, law.u_top,
-               law.err, law.p_min, law.p_max, rep, words, bits, packed, *layout_args, undecided)
+               layer.per_norm, layer.round_scale, layer.abs_offset, law.floors, law.u0, law.inv_step, rep, words,
+               bits, packed, *layout_args, undecided)
     return undecided
 
 
 @njit
-def repack(rows, bits, packed, groups, group_bits, group_words):
-    for r in rows:
-        pack_row(bits, r, packed, groups, group_bits, group_words)
+def undecided_pairs(undecided, bits):
+    """(rows, elements) of the bits left 2, row by row (``undecided``: their count per row)."""
+    total = 0
+    for r in range(undecided.shape[0]):
+        total += undecided[r]
+    rows = np.empty(total, np.int64)
+    elements = np.empty(total, np.int64)
+    p = 0
+    for r in range(undecided.shape[0]):
+        if undecided[r]:
+            for e in range(bits.shape[1]):
+                if bits[r, e] == 2:
+                    rows[p] = r
+                    elements[p] = e
+                    p += 1
+    return rows, elements
+
+
+@njit
+def settled(rows, elements, thresholds, words, bits, packed, groups, group_bits, group_words):
+    """The undecided bits from their thresholds (word < T), then their rows packed."""
+    for p in range(rows.shape[0]):
+        r, e = rows[p], elements[p]
+        bits[r, e] = words[r, e] < thresholds[p]
+    for p in range(rows.shape[0]):
+        if p + 1 == rows.shape[0] or rows[p + 1] != rows[p]:
+            pack_row(bits, rows[p], packed, groups, group_bits, group_words)
 
 
 @njit
