@@ -100,11 +100,11 @@ class FirstLayer32:
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
         u = x32 @ self.w32  # BLAS sgemm
         if jit:
-            from .packed.signs import decide
+            from .packed.signs import decide_given, norms
 
             fires = np.empty(u.shape, np.uint8)
             undecided = np.empty(u.shape[0], np.int32)
-            decide(x32, u, self, fires, undecided)
+            decide_given(u, norms(np.ascontiguousarray(x32)), self, fires, undecided)
             rows = np.flatnonzero(undecided)
             if rows.size:
                 sub, cols = np.nonzero(fires[rows] == 2)
@@ -145,7 +145,7 @@ class FirstLayer32:
         ``brackets`` (``jit``: ``exact`` by numba)."""
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
         if jit:
-            from .packed.brackets import norms
+            from .packed.signs import norms
 
             norm = norms(np.ascontiguousarray(x32))
         else:

@@ -61,24 +61,6 @@ def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, floo
             pack_row(bits, r, packed, groups, group_bits, group_words)
 
 
-@njit(fastmath={"reassoc", "nsz"})
-def abs_sums(r0, r1, x, out):
-    """out[r, 0] = Σ_i |x[r, i]| in float32, in any order (reassociated: vectorized) — the
-    bound allows for its rounding in any order (``encode32``)."""
-    for r in range(r0, r1):
-        acc = np.float32(0.0)
-        for i in range(x.shape[1]):
-            acc += abs(x[r, i])
-        out[r, 0] = acc
-
-
-def norms(x32: np.ndarray) -> np.ndarray:
-    """‖x‖₁ of every row, float32 [n, 1]."""
-    out = np.empty((x32.shape[0], 1), np.float32)
-    split_rows(abs_sums, x32.shape[0], x32.shape[1], x32, out)
-    return out
-
-
 def fire(values, law, rep: int, words, bits, packed, layout_args) -> np.ndarray:
     """``fire_brackets`` over every row, split across threads; the undecided count per row."""
     layer = values.layer
