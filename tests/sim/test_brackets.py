@@ -240,3 +240,36 @@ def test_numba_and_numpy_give_the_same_fixed_order_values_and_brackets():
     xc = np.random.default_rng(4).uniform(-1, 1, (6, conv.n_inputs))
     qc, ec = np.repeat(np.arange(6), 128), np.tile(np.arange(128), 6)
     np.testing.assert_array_equal(cl.exact(xc, qc, ec), reference_u(cl, xc, qc, ec))
+
+
+@pytest.mark.skipif(not packed.available(), reason="the float32 convolution runs in numba")
+@pytest.mark.parametrize("mode", PATHS)
+def test_a_first_convolution_keeps_the_float64_signs_at_tau_zero(monkeypatch, mode):
+    """τ = 0: the float32 convolution's signs, elements placed within 10⁻¹² of u = 0 included,
+    are those of the float64 path's fixed-order sums (which ``reference_u`` restates)."""
+    monkeypatch.setattr(packed, "MODE", mode)
+    net = conv_first()
+    layer = first_layer(net)
+    x = np.random.default_rng(6).uniform(-1, 1, (48, net.n_inputs))
+    q = np.arange(len(x))
+    e, moved = crafted_elements(layer, len(x), net.hidden[0].width)
+    lo, hi = np.full(len(x), -40.0), np.full(len(x), 40.0)
+
+    def u_at(t):
+        xt = x.copy()
+        xt[q[:, None], moved] += t[:, None]
+        return reference_u(layer, xt, q, e)
+
+    rising = u_at(hi) > u_at(lo)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        up = (u_at(mid) > 0) == rising
+        lo, hi = np.where(up, lo, mid), np.where(up, mid, hi)
+    x[q[:, None], moved] += hi[:, None]
+    assert np.median(np.abs(reference_u(layer, x, q, e))) < 1e-9
+    calls = spy(monkeypatch, FirstConv32, "signs")
+    got = bnn2q.simulate(net, x, shots=1).bits[0][:, 0]
+    assert calls
+    width = net.hidden[0].width
+    want = reference_u(layer, x, np.repeat(q, width), np.tile(np.arange(width), len(x))) >= 0
+    np.testing.assert_array_equal(got.view(np.bool_), want.reshape(len(x), width))
