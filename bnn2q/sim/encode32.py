@@ -108,7 +108,7 @@ class FirstLayer32:
             rows = np.flatnonzero(undecided)
             if rows.size:
                 sub, cols = np.nonzero(fires[rows] == 2)
-                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols)
+                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols, jit=True)
             return fires.view(np.bool_)
         u *= self.a32
         u += self.c32
@@ -123,21 +123,27 @@ class FirstLayer32:
             fires[rows, cols] = self.exact_signs(x, rows, cols)
         return fires
 
-    def exact_signs(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def exact_signs(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray, jit: bool = False) -> np.ndarray:
         """σ of the given (sample, neuron) pairs from float64 dot products; where even those
         are within their rounding (ties: z = 0 up to the data's last bit), from the correctly
         rounded sum of the products (``math.fsum``; exact for ±1 kernels), so that a tie is
-        decided by the input's value, not by a summation order."""
-        xs = x[rows].astype(np.float64)
-        w = self.weight[cols]
-        z = np.einsum("ij,ij->i", xs, w)
+        decided by the input's value, not by a summation order — and σ is the exact sum's
+        whichever order the float64 sums take (``jit``: numba's, else NumPy's)."""
         a, c = self.scale[cols], self.offset[cols]
+        if jit:
+            from .packed.brackets import dot_abs_rows
+
+            z, z_abs = np.empty(len(rows)), np.empty(len(rows))
+            dot_abs_rows(np.ascontiguousarray(x), self.weight, np.ascontiguousarray(rows, np.int64),
+                         np.ascontiguousarray(cols, np.int64), z, z_abs)
+        else:
+            xs, w = x[rows].astype(np.float64), self.weight[cols]
+            z, z_abs = np.einsum("ij,ij->i", xs, w), np.einsum("ij,ij->i", np.abs(xs), np.abs(w))
         u = z * a + c
         n = x.shape[1]
-        bound = 2 * (n + 4) * 2.0 ** -53 * (np.abs(a) * np.einsum("ij,ij->i", np.abs(xs), np.abs(w))
-                                              + np.abs(u) + 2 * np.abs(c))
+        bound = 2 * (n + 4) * 2.0 ** -53 * (np.abs(a) * z_abs + np.abs(u) + 2 * np.abs(c))
         for i in np.flatnonzero(np.abs(u) <= bound):
-            u[i] = math.fsum(xs[i] * w[i]) * a[i] + c[i]
+            u[i] = math.fsum(x[rows[i]].astype(np.float64) * self.weight[cols[i]]) * a[i] + c[i]
         return u > 0 if self.strict else u >= 0
 
     def bracket(self, x: np.ndarray, jit: bool = False) -> Bracketed:

@@ -129,3 +129,18 @@ def dot_rows(x, w, q, j, scale, offset, out):
             s += np.float64(x[q[p], i]) * w[j[p], i]
         out[p] = s * scale[j[p]] + offset[j[p]]
         p += 1
+
+
+@njit
+def dot_abs_rows(x, w, q, j, out, out_abs):
+    """out[p] = Σ_i x[q_p, i] w[j_p, i] and out_abs[p] = Σ_i |x[q_p, i] w[j_p, i]| in float64
+    (``FirstLayer32.exact_signs``: the sign and the rounding bound of each pair)."""
+    for p in range(q.shape[0]):
+        s = 0.0
+        s_abs = 0.0
+        for i in range(x.shape[1]):
+            v = np.float64(x[q[p], i]) * w[j[p], i]
+            s += v
+            s_abs += abs(v)
+        out[p] = s
+        out_abs[p] = s_abs
