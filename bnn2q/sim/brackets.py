@@ -1,13 +1,14 @@
-"""A first layer's outcomes at τ > 0 from its float32 pre-activations, exactly as from float64.
+"""A first layer's outcomes at τ > 0 from its float32 pre-activations, exactly as from float64 values.
 
 Neuron j fires in shot s when its word k (``words``: known before anything is computed) is
 below T(u) = ⌈float32(p(u)) · 2²⁴⌉, p the activation's own ``p_one`` in float64. The first
 layer's u comes from one float32 GEMM (``encode32``) or direct float32 convolution
 (``conv32``) with a rigorous bound δ on its error, |u₆₄ − u₃₂| ≤ δ for the float64 value u₆₄
 (any summation order of either). For the rotation and ancilla-reset laws p is non-decreasing in
-u, so T(u₆₄) lies in a bracket [lo, hi) computed from p(u₃₂ − δ) and p(u₃₂ + δ), and the
-outcome is certain unless lo ≤ k < hi: k < lo fires, k ≥ hi does not. Only those (element,
-shot) pairs — about 2δ · p'(u) of the draws, ~10⁻³ on a 784-input layer at τ = 0.5 — are
+u, so T(u₆₄) lies in a bracket [lo, hi) from lower and upper bounds of p(u₃₂ − δ) and
+p(u₃₂ + δ), and the outcome is certain unless lo ≤ k < hi: k < lo fires, k ≥ hi does not. Only
+those (element, shot) pairs — about 2δ · p'(u) of the draws, 6 × 10⁻⁴ on 784-256-256-10 at
+τ = 0.5 with inputs uniform in [−1, 1] (``bench/stages.py``) — are
 settled by u₆₄ summed in a fixed order (``exact``: inputs i = 0, 1, …; a convolution's taps
 in ``packed.conv``'s order) and T(u₆₄) from ``p_one`` itself. So every outcome is k < T(u₆₄)
 for that fixed-order u₆₄: a function of the sample alone, the same on the NumPy and packed
