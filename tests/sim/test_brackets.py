@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import bnn2q
-from bnn2q import activations, noise
+from bnn2q import activations
 from bnn2q.ir import Conv2D, Dense, MaxPool2D
 from bnn2q.ir.build import Layer, chain
 from bnn2q.passes import canonicalize
