@@ -26,6 +26,7 @@ import numpy as np
 
 from ..ir import INPUT, Affine, Dense, Network, Reshape
 from ..ir.network import ENCODER
+from .brackets import Bracketed
 
 U32 = 2.0 ** -24
 #: Slack on the bound: the float64 path's own rounding and the bound's arithmetic.
@@ -44,6 +45,7 @@ class FirstLayer32:
     offset: np.ndarray  # float64 [width]
 
     def __post_init__(self):
+        self.weight = np.ascontiguousarray(self.weight, dtype=np.float64)
         n_in = self.weight.shape[1]
         self.w32 = np.ascontiguousarray(self.weight.T, dtype=np.float32)
         self.a32 = self.scale.astype(np.float32)
@@ -98,15 +100,15 @@ class FirstLayer32:
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
         u = x32 @ self.w32  # BLAS sgemm
         if jit:
-            from .packed.signs import decide
+            from .packed.signs import decide_given, norms
 
             fires = np.empty(u.shape, np.uint8)
             undecided = np.empty(u.shape[0], np.int32)
-            decide(x32, u, self, fires, undecided)
+            decide_given(u, norms(np.ascontiguousarray(x32)), self, fires, undecided)
             rows = np.flatnonzero(undecided)
             if rows.size:
                 sub, cols = np.nonzero(fires[rows] == 2)
-                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols)
+                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols, jit=True)
             return fires.view(np.bool_)
         u *= self.a32
         u += self.c32
@@ -121,19 +123,55 @@ class FirstLayer32:
             fires[rows, cols] = self.exact_signs(x, rows, cols)
         return fires
 
-    def exact_signs(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def exact_signs(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray, jit: bool = False) -> np.ndarray:
         """σ of the given (sample, neuron) pairs from float64 dot products; where even those
         are within their rounding (ties: z = 0 up to the data's last bit), from the correctly
         rounded sum of the products (``math.fsum``; exact for ±1 kernels), so that a tie is
-        decided by the input's value, not by a summation order."""
-        xs = x[rows].astype(np.float64)
-        w = self.weight[cols]
-        z = np.einsum("ij,ij->i", xs, w)
+        decided by the input's value, not by a summation order — and σ is the exact sum's
+        whichever order the float64 sums take (``jit``: numba's, else NumPy's)."""
         a, c = self.scale[cols], self.offset[cols]
+        if jit:
+            from .packed.brackets import dot_abs_rows
+
+            z, z_abs = np.empty(len(rows)), np.empty(len(rows))
+            dot_abs_rows(np.ascontiguousarray(x), self.weight, np.ascontiguousarray(rows, np.int64),
+                         np.ascontiguousarray(cols, np.int64), z, z_abs)
+        else:
+            xs, w = x[rows].astype(np.float64), self.weight[cols]
+            z, z_abs = np.einsum("ij,ij->i", xs, w), np.einsum("ij,ij->i", np.abs(xs), np.abs(w))
         u = z * a + c
         n = x.shape[1]
-        bound = 2 * (n + 4) * 2.0 ** -53 * (np.abs(a) * np.einsum("ij,ij->i", np.abs(xs), np.abs(w))
-                                              + np.abs(u) + 2 * np.abs(c))
+        bound = 2 * (n + 4) * 2.0 ** -53 * (np.abs(a) * z_abs + np.abs(u) + 2 * np.abs(c))
         for i in np.flatnonzero(np.abs(u) <= bound):
-            u[i] = math.fsum(xs[i] * w[i]) * a[i] + c[i]
+            u[i] = math.fsum(x[rows[i]].astype(np.float64) * self.weight[cols[i]]) * a[i] + c[i]
         return u > 0 if self.strict else u >= 0
+
+    def bracket(self, x: np.ndarray, jit: bool = False) -> Bracketed:
+        """τ > 0: the float32 sums z = x W (one BLAS GEMM) and ‖x‖₁ per sample, for
+        ``brackets`` (``jit``: ``exact`` by numba)."""
+        x32 = x if x.dtype == np.float32 else x.astype(np.float32)
+        if jit:
+            from .packed.signs import norms
+
+            norm = norms(np.ascontiguousarray(x32))
+        else:
+            norm = np.abs(x32).sum(axis=1, dtype=np.float32)[:, None]
+        return Bracketed(x32 @ self.w32, norm, x, self, jit)
+
+    def exact(self, x: np.ndarray, q: np.ndarray, j: np.ndarray, jit: bool = False) -> np.ndarray:
+        """u of neurons j of samples q (rows of x), float64, each a dot product summed in the
+        order i = 0, 1, … then the affine step: the same value from numba (``jit``) and NumPy."""
+        q = np.ascontiguousarray(q, dtype=np.int64)
+        j = np.ascontiguousarray(j, dtype=np.int64)
+        if jit:
+            from .packed.brackets import dot_rows
+
+            out = np.empty(len(q), np.float64)
+            dot_rows(np.ascontiguousarray(x), self.weight, q, j, self.scale, self.offset, out)
+            return out
+        xs = x[q].astype(np.float64)
+        w = self.weight[j]
+        acc = np.zeros(len(q))
+        for i in range(xs.shape[1]):
+            acc += xs[:, i] * w[:, i]
+        return acc * self.scale[j] + self.offset[j]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .brackets import Bracketed, fire_numpy, settle
 from .neurons import angle_law, collapse, fire, half_angle, rotate, state_law
 from .thresholds import quantize
 
@@ -28,10 +29,25 @@ def _at_step(act, u: np.ndarray, strict: bool, law) -> np.ndarray:
     bool u is σ itself (``encode32``)."""
     if act.quantumness != 0.0:
         return law(u)
-    width = u.shape[-1]
-    pair = law(np.repeat(np.array([[-1.0], [1.0]]), width, axis=1))  # [2, width]
+    pair = _sign_pair(law, u.shape[-1])
     fires = u if u.dtype == np.bool_ else (u > 0 if strict else u >= 0)
     return np.where(fires, pair[1], pair[0])
+
+
+def _sign_pair(law, width: int) -> np.ndarray:
+    """``law`` at u = −1 and u = +1 for each neuron, [2, width]."""
+    return np.ascontiguousarray(law(np.repeat(np.array([[-1.0], [1.0]]), width, axis=1)))
+
+
+def _fire_law(act, u, rep, strict, law, words, out, packed, layout) -> None:
+    """Fire rows of a per-sample law: from the signs σ and the law's two values per neuron
+    where u is σ (``encode32``), else from ``_at_step``'s thresholds."""
+    from .packed.measure import fire_rows, fire_rows_signs
+
+    if u.dtype == np.bool_:
+        fire_rows_signs(u, _sign_pair(law, u.shape[-1]), rep, words, out, packed, layout)
+    else:
+        fire_rows(_at_step(act, u, strict, law), rep, words, out, packed, layout)
 
 
 def _real(u: np.ndarray) -> np.ndarray:
@@ -81,15 +97,16 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
             fire_table(z, table[:3], words, out, packed, layout)
         else:
             measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
+    elif isinstance(block.value(layer.preactivation), Bracketed):
+        _fire_bracketed(sampler, block, block.value(layer.preactivation), words, out, packed, layout)
     else:
         u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
         act, strict = sampler.act, layer.strict
         if not sampler.by_angle:
-            fire_rows(_at_step(act, u, strict, lambda v: quantize(act.p_one(v, strict=strict))), rep, words, out,
-                      packed, layout)
+            _fire_law(act, u, rep, strict, lambda v: quantize(act.p_one(v, strict=strict)), words, out, packed, layout)
         elif carry is None and rep > 1:  # noise: a law of the angle alone, once per sample
-            law = _at_step(act, u, strict, lambda v: quantize(angle_law(*half_angle(act, v, strict), noise)))
-            fire_rows(law, rep, words, out, packed, layout)
+            law = lambda v: quantize(angle_law(*half_angle(act, v, strict), noise))  # noqa: E731
+            _fire_law(act, u, rep, strict, law, words, out, packed, layout)
         else:
             cos_half, sin_half = half_angle(sampler.act, _real(u), layer.strict)
             if carry is None:  # a law per row (u read measured bits): in the fused pass
@@ -111,6 +128,19 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     block.measured(k, out, packed if layout is not None else None)
 
 
+def _fire_bracketed(sampler, block, values: Bracketed, words, out, packed, layout) -> None:
+    """The first layer from float32 values (``brackets``): fire, pack, then settle the
+    undecided elements from their float64 values and pack their rows."""
+    from .packed.brackets import fire, settled, undecided_pairs
+    from .packed.measure import _layout_args
+
+    rep = block.n_rows // len(values.z)
+    args = _layout_args(layout)
+    rows, elements = undecided_pairs(fire(values, sampler.law, rep, words, out, packed, args), out)
+    if rows.size:
+        settled(rows, elements, settle(values, sampler.law, rows // rep, elements), words, out, packed, *args)
+
+
 def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray:
     layer = sampler.net.hidden[k]
     fused = sampler.plan.fused.get(k)
@@ -128,6 +158,8 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
         cos_half, sin_half = cos_t.take(index).reshape(out.shape), sin_t.take(index).reshape(out.shape)
     else:
         u = block.value(layer.preactivation)
+        if isinstance(u, Bracketed):
+            return fire_numpy(u, sampler.law, words, out)
         u = u.reshape(u.shape[:2] + (layer.width,))
         if not sampler.by_angle:
             act, strict = sampler.act, layer.strict

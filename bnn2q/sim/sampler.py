@@ -38,6 +38,8 @@ from ..ir.network import ENCODER
 from ..noise import resolve
 from .block import Block
 from .blocks import blocks
+from .brackets import LawTable, supported
+from .conv32 import FirstConv32
 from .encode32 import FirstLayer32
 from .measure import measure
 from .memory import check_memory
@@ -169,8 +171,14 @@ class _Sampler:
         classical = act.is_classical and noise is None
         self.words = None if classical else WordStream(seed, net.n_neurons, jit=self.packed)
         self.encoder = net.stage(ENCODER)
-        # At τ = 0 the first layer's outcomes depend on its signs alone: float32, exactly.
-        self.first32 = FirstLayer32.match(net) if act.quantumness == 0.0 else None
+        # The first layer from real inputs in float32 with the float64 path's outcomes: at τ = 0
+        # by its signs, at τ > 0 by brackets of its thresholds (``brackets``).
+        self.first32 = self.law = None
+        if act.quantumness == 0.0 or supported(act, noise):
+            self.first32 = FirstLayer32.match(net) or (FirstConv32.match(net) if direct else None)
+            if self.first32 is not None and act.quantumness > 0.0:
+                self.law = LawTable.of(act, net.hidden[0].strict)
+        self.exact_jit = direct
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
@@ -207,7 +215,10 @@ class _Sampler:
         only the first layer's pre-activation, as its sign σ: bool)."""
         x = self.xs[lo:hi]
         if self.first32 is not None:
-            fires = self.first32.signs(x.reshape(hi - lo, -1), jit=self.packed)
+            flat = x.reshape(hi - lo, -1)
+            if self.law is not None:
+                return {self.first32.value: self.first32.bracket(flat, jit=self.exact_jit)}
+            fires = self.first32.signs(flat, jit=self.packed)
             return {self.first32.value: fires.reshape((hi - lo, 1) + self.first32.shape)}
         values = {INPUT: x.astype(np.float64, copy=False)[:, None]}
         for step in self.encoder:

@@ -65,6 +65,19 @@ def fire_given(r0, r1, given, rep, words, has_words, bits, packed, groups, group
 
 
 @njit
+def fire_signs(r0, r1, sigma, pair, rep, words, has_words, bits, packed, groups, group_bits, group_words):
+    """Rows r0 ≤ r < r1 of a layer given by its signs σ (τ = 0: ``encode32``): T_j =
+    pair[σ[r // rep, j], j], bits, packed bits."""
+    t = np.empty(bits.shape[1], np.uint32)
+    for r in range(r0, r1):
+        q = r // rep
+        for j in range(bits.shape[1]):
+            t[j] = pair[np.int64(sigma[q, j]), j]
+        _fire(r, t, words, has_words, bits)
+        pack_row(bits, r, packed, groups, group_bits, group_words)
+
+
+@njit
 def fire_given_collapse(r0, r1, given, after, rep, words, bits, packed, groups, group_bits, group_words, c0, c1):
     """Rows r0 ≤ r < r1 of fresh neuron qubits: T = given[r // rep], bits, packed bits, and
     the state each outcome leaves, ``after[r // rep]`` = (c₀, c₁ after 0, c₀, c₁ after 1)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fire import fire_given, fire_given_collapse, fire_sums, measure_state
+from .fire import fire_given, fire_given_collapse, fire_signs, fire_sums, measure_state
 from .jit import split_rows
 from .layout import Layout
 
@@ -32,6 +32,13 @@ def fire_table(z, table, words, bits, packed, layout) -> None:
 def fire_rows(thresholds, rep, words, bits, packed, layout) -> None:
     """Thresholds given per row, ``thresholds[r // rep]``: bits and packed bits."""
     split_rows(fire_given, bits.shape[0], bits.shape[1], thresholds, rep,
+               _NO_WORDS if words is None else words, words is not None, bits, packed, *_layout_args(layout))
+
+
+def fire_rows_signs(sigma, pair, rep, words, bits, packed, layout) -> None:
+    """A layer given by its signs σ (bool [R, width]) and the thresholds of σ = 0 and σ = 1
+    (``pair`` [2, width]): no [R, width] array of thresholds."""
+    split_rows(fire_signs, bits.shape[0], bits.shape[1], sigma.view(np.uint8), pair, rep,
                _NO_WORDS if words is None else words, words is not None, bits, packed, *_layout_args(layout))
 
 

@@ -9,27 +9,43 @@ import numpy as np
 from .jit import njit, split_rows
 
 
-@njit
-def decide_rows(r0, r1, x, z, a, c, per_norm, round_scale, abs_offset, strict, fires, undecided):
-    width = z.shape[1]
+@njit(fastmath={"reassoc", "nsz"})
+def abs_sums(r0, r1, x, out):
+    """out[r, 0] = Σ_i |x[r, i]| in float32, in any order (reassociated: vectorized) — the
+    bound allows for its rounding in any order (``encode32``)."""
     for r in range(r0, r1):
-        norm = np.float32(0.0)
+        acc = np.float32(0.0)
         for i in range(x.shape[1]):
-            norm += abs(x[r, i])
+            acc += abs(x[r, i])
+        out[r, 0] = acc
+
+
+def norms(x32: np.ndarray) -> np.ndarray:
+    """‖x‖₁ of every row, float32 [n, 1]."""
+    out = np.empty((x32.shape[0], 1), np.float32)
+    split_rows(abs_sums, x32.shape[0], x32.shape[1], x32, out)
+    return out
+
+
+@njit
+def decide_given_rows(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, strict, fires, undecided):
+    """Rows r0 ≤ r < r1: σ, or 2 where |u| is within the bound (``norm[r, e // channels]``: the
+    norm of element e's inputs; one per row for a dense layer, per pooled pixel for ``conv32``)."""
+    channels = z.shape[1] // norm.shape[1]
+    for r in range(r0, r1):
         count = 0
-        for j in range(width):
-            u = z[r, j] * a[j] + c[j]
-            bound = norm * per_norm[j] + round_scale * (abs(u) + abs_offset[j])
-            if abs(u) <= bound:
-                fires[r, j] = 2
-                count += 1
-            elif strict:
-                fires[r, j] = u > 0
-            else:
-                fires[r, j] = u >= 0
+        for pos in range(norm.shape[1]):
+            n = norm[r, pos]
+            for e in range(pos * channels, (pos + 1) * channels):
+                u = z[r, e] * a[e] + c[e]
+                bound = n * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
+                unsure = abs(u) <= bound
+                sign = u > 0 if strict else u >= 0
+                fires[r, e] = np.uint8(2) if unsure else np.uint8(sign)
+                count += unsure
         undecided[r] = count
 
 
-def decide(x32, z, layer, fires, undecided) -> None:
-    split_rows(decide_rows, z.shape[0], z.shape[1] + x32.shape[1], x32, z, layer.a32, layer.c32, layer.per_norm,
+def decide_given(z, norm, layer, fires, undecided) -> None:
+    split_rows(decide_given_rows, z.shape[0], z.shape[1], z, norm, layer.a32, layer.c32, layer.per_norm,
                layer.round_scale, layer.abs_offset, layer.strict, fires, undecided)

@@ -1,0 +1,102 @@
+"""The first convolution of the real input in float32, max-pooled in the same pass, with each
+pooled pixel's largest patch norm (``conv32``'s bound) — and the float64 value of single
+elements in the float64 path's own order (``packed.conv``), for the few the bound leaves open."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import njit, split_rows
+
+
+@njit(inline="always")
+def _pixel(x, r, i, j, kernel, sh, sw, pt, pl, acc):
+    """acc[o] = conv(x[r]) at output pixel (i, j), all channels o; returns Σ |x| over the patch."""
+    _, h, w, cin = x.shape
+    kh, kw, _, cout = kernel.shape
+    for o in range(cout):
+        acc[o] = 0
+    norm = np.float32(0.0)
+    for a in range(kh):
+        ii = i * sh - pt + a
+        if ii < 0 or ii >= h:
+            continue
+        for b in range(kw):
+            jj = j * sw - pl + b
+            if jj < 0 or jj >= w:
+                continue
+            for c in range(cin):
+                v = x[r, ii, jj, c]
+                norm += abs(v)
+                for o in range(cout):
+                    acc[o] += v * kernel[a, b, c, o]
+    return norm
+
+
+@njit
+def conv_pool_rows(r0, r1, x, kernel, strides, padding, ow, windows, z, norm):
+    """Rows r0 ≤ r < r1: the convolution of x[r] (float32, every output pixel once), then z[r]
+    = the max over each pooled pixel's window and norm[r] its largest patch norm."""
+    kh, kw, _, cout = kernel.shape
+    sh, sw = strides
+    pt, pl = padding
+    pixels = windows.max() + 1
+    conv = np.empty((pixels, cout), np.float32)
+    conv_norm = np.empty(pixels, np.float32)
+    for r in range(r0, r1):
+        for m in range(pixels):
+            conv_norm[m] = _pixel(x, r, m // ow, m % ow, kernel, sh, sw, pt, pl, conv[m])
+        for p in range(windows.shape[0]):
+            m = windows[p, 0]
+            best = conv_norm[m]
+            for o in range(cout):
+                z[r, p * cout + o] = conv[m, o]
+            for t in range(1, windows.shape[1]):
+                m = windows[p, t]
+                best = max(best, conv_norm[m])
+                for o in range(cout):
+                    z[r, p * cout + o] = max(z[r, p * cout + o], conv[m, o])
+            norm[r, p] = best
+
+
+def conv_pool(layer, x32: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(z [n, width], norm [n, pooled pixels]) of ``conv32.FirstConv32`` on x32 [n, h, w, c_in]."""
+    n = len(x32)
+    windows = layer.windows
+    z = np.empty((n, windows.shape[0] * layer.k32.shape[3]), np.float32)
+    norm = np.empty((n, windows.shape[0]), np.float32)
+    pt, _, pl, _ = layer.conv.padding
+    split_rows(conv_pool_rows, n, z.shape[1] * windows.shape[1], x32, layer.k32, layer.conv.strides, (pt, pl),
+               layer.conv.shape_out[1], windows, z, norm)
+    return z, norm
+
+
+@njit
+def exact_values(x, kernel, strides, padding, ow, windows, q, e, scale, offset, out):
+    """out[p] = u of element e[p] of sample q[p] in float64: each window pixel's sum in the
+    order of ``packed.conv.conv_rows`` (kernel row, column, input channel), their max, then
+    a m + c as the host's affine step computes it."""
+    _, h, w, cin = x.shape
+    kh, kw, _, cout = kernel.shape
+    sh, sw = strides
+    pt, pl = padding
+    for p in range(q.shape[0]):
+        r, pixel, o = q[p], e[p] // cout, e[p] % cout
+        best = -np.inf
+        for t in range(windows.shape[1]):
+            m = windows[pixel, t]
+            i, j = m // ow, m % ow
+            acc = 0.0
+            for a in range(kh):
+                ii = i * sh - pt + a
+                if ii < 0 or ii >= h:
+                    continue
+                for b in range(kw):
+                    jj = j * sw - pl + b
+                    if jj < 0 or jj >= w:
+                        continue
+                    for c in range(cin):
+                        acc += x[r, ii, jj, c] * kernel[a, b, c, o]
+            if t == 0 or acc > best:
+                best = acc
+        out[p] = best * scale[e[p]] + offset[e[p]]
