@@ -153,3 +153,14 @@ def sample_chunks(shots: int) -> list[int]:
     shot alone (the first sample's times the first estimate), then the rest in one run — the same
     for every sample, so a sample's outcomes never depend on its place in a call or a Ray block."""
     return shot_chunks(shots, most=1)
+
+
+def each_sample(backend: str, sample_program, prog, xs, shots: int, seeds) -> list:
+    """``sample_program(prog, x, shots, seed, chunks)`` for each sample of ``xs`` with its seed,
+    in turn, one step of a pace per sample, each sample's shots in ``sample_chunks``."""
+    out = []
+    with pace(len(xs), "sample", backend) as p:
+        for x, seed in zip(xs, seeds):
+            with p.step():
+                out.append(sample_program(prog, x, shots, seed, sample_chunks(shots)))
+    return out

@@ -13,7 +13,7 @@ from ...ir.circuit import Measure, Reset
 from ...errors import TargetError
 from .. import layerwise
 from ..bindings import first_angles
-from ..pace import pace, sample_chunks, shot_chunks
+from ..pace import each_sample, pace, shot_chunks
 
 #: The local state-vector simulator's qubit limit (its device properties say 26).
 MAX_QUBITS = 26
@@ -111,12 +111,7 @@ def _load_sdk(p) -> None:
 def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
     """``sample_program`` for each sample of ``xs`` with its seed, in turn, each sample's shots in
     ``sample_chunks`` (the same for every sample: its outcomes do not depend on its place)."""
-    out = []
-    with pace(len(xs), "sample", "braket-local") as p:
-        for x, seed in zip(xs, seeds):
-            with p.step():
-                out.append(sample_program(prog, x, shots, seed, sample_chunks(shots)))
-    return out
+    return each_sample("braket-local", sample_program, prog, xs, shots, seeds)
 
 
 def _braket_text(prog, k: int) -> str:

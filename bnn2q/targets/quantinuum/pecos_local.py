@@ -10,7 +10,7 @@ import numpy as np
 
 from ...errors import TargetError
 from ..bindings import draw_seed, first_angles
-from ..pace import pace, sample_chunks, shot_chunks
+from ..pace import each_sample, pace, shot_chunks
 
 #: PECOS's state vector holds every declared qubit: 2²⁴ amplitudes is 256 MiB.
 MAX_QUBITS = 24
@@ -74,9 +74,4 @@ def sample_program(prog, x, shots: int, seed, chunks=None) -> np.ndarray:
 def sample_programs(prog, xs, shots: int, seeds) -> list[np.ndarray]:
     """``sample_program`` for each sample of ``xs`` with its seed, in turn, each sample's shots in
     ``sample_chunks`` (the same for every sample: its outcomes do not depend on its place)."""
-    out = []
-    with pace(len(xs), "sample", "quantinuum-local") as p:
-        for x, seed in zip(xs, seeds):
-            with p.step():
-                out.append(sample_program(prog, x, shots, seed, sample_chunks(shots)))
-    return out
+    return each_sample("quantinuum-local", sample_program, prog, xs, shots, seeds)
