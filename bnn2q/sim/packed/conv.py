@@ -12,32 +12,44 @@ import numpy as np
 from .jit import njit, split_rows
 
 
+@njit(inline="always")
+def pixel(x, r, i, j, kernel, sh, sw, pt, pl, acc):
+    """acc[o] = conv(x[r]) at output pixel (i, j), every channel o, its taps summed in the one
+    order both precisions use (kernel row, column, input channel); returns Σ |x| over the patch
+    in acc's precision (``packed.conv32``'s rounding bound reads it)."""
+    _, h, w, cin = x.shape
+    kh, kw, _, cout = kernel.shape
+    for o in range(cout):
+        acc[o] = 0
+    norm = acc.dtype.type(0.0)
+    for a in range(kh):
+        ii = i * sh - pt + a
+        if ii < 0 or ii >= h:
+            continue
+        for b in range(kw):
+            jj = j * sw - pl + b
+            if jj < 0 or jj >= w:
+                continue
+            for c in range(cin):
+                v = x[r, ii, jj, c]
+                norm += abs(v)
+                for o in range(cout):
+                    acc[o] += v * kernel[a, b, c, o]
+    return norm
+
+
 @njit
 def conv_rows(r0, r1, x, kernel, strides, padding, out):
     """out[r] = conv(x[r], kernel) for r0 ≤ r < r1: x [rows, h, w, c_in], kernel [kh, kw, c_in,
     c_out], out [rows, oh, ow, c_out] (zero padding (top, left) = padding)."""
-    _, h, w, cin = x.shape
-    kh, kw, _, cout = kernel.shape
-    _, oh, ow, _ = out.shape
+    _, oh, ow, cout = out.shape
     sh, sw = strides
     pt, pl = padding
     acc = np.empty(cout, np.float64)
     for r in range(r0, r1):
         for i in range(oh):
             for j in range(ow):
-                acc[:] = 0.0
-                for a in range(kh):
-                    ii = i * sh - pt + a
-                    if ii < 0 or ii >= h:
-                        continue
-                    for b in range(kw):
-                        jj = j * sw - pl + b
-                        if jj < 0 or jj >= w:
-                            continue
-                        for c in range(cin):
-                            v = x[r, ii, jj, c]
-                            for o in range(cout):
-                                acc[o] += v * kernel[a, b, c, o]
+                pixel(x, r, i, j, kernel, sh, sw, pt, pl, acc)
                 for o in range(cout):
                     out[r, i, j, o] = acc[o]
 

@@ -6,31 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .conv import pixel
 from .jit import njit, split_rows
-
-
-@njit(inline="always")
-def _pixel(x, r, i, j, kernel, sh, sw, pt, pl, acc):
-    """acc[o] = conv(x[r]) at output pixel (i, j), all channels o; returns Σ |x| over the patch."""
-    _, h, w, cin = x.shape
-    kh, kw, _, cout = kernel.shape
-    for o in range(cout):
-        acc[o] = 0
-    norm = np.float32(0.0)
-    for a in range(kh):
-        ii = i * sh - pt + a
-        if ii < 0 or ii >= h:
-            continue
-        for b in range(kw):
-            jj = j * sw - pl + b
-            if jj < 0 or jj >= w:
-                continue
-            for c in range(cin):
-                v = x[r, ii, jj, c]
-                norm += abs(v)
-                for o in range(cout):
-                    acc[o] += v * kernel[a, b, c, o]
-    return norm
 
 
 @njit
@@ -45,7 +22,7 @@ def conv_pool_rows(r0, r1, x, kernel, strides, padding, ow, windows, z, norm):
     conv_norm = np.empty(pixels, np.float32)
     for r in range(r0, r1):
         for m in range(pixels):
-            conv_norm[m] = _pixel(x, r, m // ow, m % ow, kernel, sh, sw, pt, pl, conv[m])
+            conv_norm[m] = pixel(x, r, m // ow, m % ow, kernel, sh, sw, pt, pl, conv[m])
         for p in range(windows.shape[0]):
             m = windows[p, 0]
             best = conv_norm[m]
