@@ -94,6 +94,19 @@ class AuxValue:
         return {"max": "a max", "min": "a min", "mul": "a product of computed values"}[self.kind]
 
 
+def reachable(read: set[int], aux: tuple[AuxValue, ...]) -> list[int]:
+    """The auxiliary values ``read`` names and every one they are computed from, in index order."""
+    out = set(read)
+    stack = list(out)
+    while stack:
+        for arg in aux[stack.pop()].args:
+            for s, _ in arg.aux:
+                if s not in out:
+                    out.add(s)
+                    stack.append(s)
+    return sorted(out)
+
+
 @dataclass(frozen=True)
 class IntegerAux:
     """Auxiliary value t as the program integer ``var``, a_t ≈ unit · A_t:

@@ -10,6 +10,7 @@ from ..errors import PassError, TargetError
 from ..host.forward import encoder_values
 from ..host.inputs import prepare_inputs
 from ..ir import Network
+from ..ir.controller import reachable
 from ..ir.network import ENCODER
 from ..ir.plan import FixedAngle, InputAngle, LinearAngle, QuantumLayer, QuantumNetwork, QuantumNeuron
 from .base import Pass
@@ -105,17 +106,11 @@ def _compact(aux: tuple, layers: list) -> tuple[tuple, list]:
     """The auxiliary values the angles read, directly or through others, renumbered in order
     (the analysis also defines values nothing reads), and the layers with their angles' indices
     renumbered alike."""
-    need = {t for layer in layers for n in layer.neurons if isinstance(n.angle, LinearAngle) for t, _ in n.angle.aux}
-    stack = list(need)
-    while stack:
-        for arg in aux[stack.pop()].args:
-            for s, _ in arg.aux:
-                if s not in need:
-                    need.add(s)
-                    stack.append(s)
-    new = {t: i for i, t in enumerate(sorted(need))}
+    need = reachable({t for layer in layers for n in layer.neurons if isinstance(n.angle, LinearAngle)
+                      for t, _ in n.angle.aux}, aux)
+    new = {t: i for i, t in enumerate(need)}
     remap = lambda terms: tuple((new[t], w) for t, w in terms)  # noqa: E731
-    kept = tuple(replace(aux[t], args=tuple(replace(a, aux=remap(a.aux)) for a in aux[t].args)) for t in sorted(need))
+    kept = tuple(replace(aux[t], args=tuple(replace(a, aux=remap(a.aux)) for a in aux[t].args)) for t in need)
     out = []
     for layer in layers:
         neurons = tuple(replace(n, angle=replace(n.angle, aux=remap(n.angle.aux)))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...ir.controller import reachable
+
 #: ``unit_fn`` codes (a neuron without a function before its sign takes ``NONE``).
 FN_CODES = {"relu": 0, "prelu": 1, "clip": 2, "tanh": 3, "sigmoid": 4}
 NONE = 5
@@ -57,15 +59,7 @@ def fn_row(fn) -> tuple[int, float, float]:
 
 def needed(rules, aux: tuple) -> list[int]:
     """The auxiliary values ``rules`` read, directly or through others, in index order."""
-    out = {t for r in rules for t, _ in getattr(r, "aux", ())}
-    stack = list(out)
-    while stack:
-        for arg in aux[stack.pop()].args:
-            for s, _ in arg.aux:
-                if s not in out:
-                    out.add(s)
-                    stack.append(s)
-    return sorted(out)
+    return reachable({t for r in rules for t, _ in getattr(r, "aux", ())}, aux)
 
 
 def group(g: int, indices: list[int], aux: tuple, n_aux: int) -> tuple[dict, list[str]]:
