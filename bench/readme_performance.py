@@ -1,5 +1,5 @@
-"""The README's performance tables, rendered from the committed bench results (docs/readme_tables.py
-puts them on the page; `make bench` and bench/conv.py write the CSVs they read)."""
+"""The README's performance tables, as (header, rows) from the committed bench results
+(docs/readme_tables.py renders them onto the page; `make bench` and bench/conv.py write the CSVs)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _span(values) -> str:
     return f"{lo:.1f}×" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}×"
 
 
-def simulator_table() -> str:
+def simulator_table() -> tuple[list[str], list[list]]:
     floor = {(r["network"], r["regime"]): r for r in _rows("floor.csv")}
     noise = _rows("noise.csv")
     peers = {(r["network"], r["backend"]): r for r in _rows("peers.csv")}
@@ -80,10 +80,10 @@ def simulator_table() -> str:
         rows.append([f"{int(r['samples']):,} samples × {int(r['shots']):,} shots, `keep_bits=False`",
                      *(f"{float(r['seconds']):.0f} s, {float(r['peak_rss_mib']) / 1024:.1f} GiB peak"
                        if n == r["network"] else "" for n in NETWORKS)])
-    return _markdown(["measure", *NETWORKS], rows)
+    return ["measure", *NETWORKS], rows
 
 
-def conv_table() -> str:
+def conv_table() -> tuple[list[str], list[list]]:
     memory = {r["network"]: r for r in _rows("conv_memory.csv")}
     rows = []
     for r in _rows("conv.csv"):
@@ -92,11 +92,6 @@ def conv_table() -> str:
                      f"{float(r['tf_ms']):.0f} ms", f"{float(r['packed_ms']):.0f} ms",
                      f"{float(r['packed_to_tf']):.2f}× ({float(r['packed_to_tf_cpu']):.2f}×)",
                      f"{float(m['packed_peak_to_tf']):.2f}×" if m else ""])
-    return _markdown(["network", "samples × shots", "neurons", "TensorFlow forward", "bnn2q packed",
-                      "bnn2q time / TensorFlow's (CPU)", "bnn2q peak memory / TensorFlow's"], rows)
+    return ["network", "samples × shots", "neurons", "TensorFlow forward", "bnn2q packed",
+            "bnn2q time / TensorFlow's (CPU)", "bnn2q peak memory / TensorFlow's"], rows
 
-
-def _markdown(header: list[str], rows: list[list]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)

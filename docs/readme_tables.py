@@ -171,7 +171,7 @@ def simulator_performance() -> str:
     sys.path.insert(0, str(ROOT))
     from bench.readme_performance import simulator_table
 
-    return simulator_table()
+    return markdown(*simulator_table())
 
 
 def conv_performance() -> str:
@@ -179,7 +179,7 @@ def conv_performance() -> str:
     sys.path.insert(0, str(ROOT))
     from bench.readme_performance import conv_table
 
-    return conv_table()
+    return markdown(*conv_table())
 
 
 TABLES: dict[str, Table] = {
