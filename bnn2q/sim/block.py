@@ -85,7 +85,7 @@ class Block:
     def sums(self, linear, source: str) -> np.ndarray:
         """int32 [rows, n_out] of a packed linear reading spin value ``source``."""
         z = self.s.ws.get(f"sums:{id(linear)}", (self.n_rows, linear.n_sums), np.int32)
-        return linear(self.packed(source, linear.layout), z)
+        return linear(self.packed(source, linear.layout), z, self.s.ws)
 
     def _run(self, step, dtype) -> np.ndarray:
         if dtype == np.float64 and step.output in self.plan.exact32:

@@ -4,7 +4,8 @@ float64 path's outcomes, exactly.
 
 The float64 path convolves directly in numba (``packed.conv``: each output sums its taps in the
 order kernel row, column, input channel), max-pools and applies u = a m + c. Here the same runs
-in float32 (``packed.conv32``: twice the lanes, the pool and the norms in the same pass), with
+in float32 (``packed.conv32``: twice the lanes, the pool and the norms in the same pass; large
+patches by im2col + BLAS sgemm, whose order the bound below allows as well), with
 the rounding bound of ``encode32`` per output pixel over its patch of K = kh · kw · c_in taps,
 
     |conv32 − conv| ≤ γ_{K+2} · max|K_o| · Σ_patch |x|,
@@ -20,10 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..host.kernels import Kernels
 from ..ir import INPUT, Affine, Conv2D, MaxPool2D, Network
 from ..ir.network import ENCODER
 from .brackets import Bracketed
 from .encode32 import SLACK, U32
+
+#: Taps per patch from which the float32 convolution runs as a GEMM (2 cores, OpenBLAS):
+#: BinaryAlexNet's 363 taps 26 → 16 ms per 100 samples; the 32×32×3 net's 27 taps 107 → 186 ms
+#: per 1,000 (a GEMM with K = 27 spends its time packing).
+GEMM_TAPS = 128
 
 
 @dataclass(eq=False)
@@ -51,6 +58,9 @@ class FirstConv32:
         self.per_norm = (np.tile(per_channel, len(self.windows)) * np.abs(self.scale)).astype(np.float32)
         self.round_scale = np.float32(SLACK * 4 * U32)
         self.abs_offset = 2 * np.abs(self.c32)
+        # Large patches (BinaryAlexNet's 11 × 11 × 3) as im2col + BLAS sgemm; small ones
+        # (3 × 3 × 3) directly, where the GEMM's packing costs more than the sums.
+        self.gemm = Kernels() if taps >= GEMM_TAPS else None
 
     @classmethod
     def match(cls, net: Network) -> "FirstConv32 | None":
@@ -97,21 +107,21 @@ class FirstConv32:
         from .packed.conv32 import conv_pool
 
         x32 = np.ascontiguousarray(x, dtype=np.float32).reshape((len(x),) + self.conv.in_shape)
-        return conv_pool(self, x32)
+        return conv_pool(self, x32, self.gemm)
 
     def signs(self, x: np.ndarray, jit: bool = True) -> np.ndarray:
         """σ of every sample and element, bool [n, width], as the float64 path computes it."""
+        from .packed.brackets import undecided_pairs
         from .packed.signs import decide_given
 
         z, norm = self.forward(x)
         fires = np.empty(z.shape, np.uint8)
         undecided = np.empty(len(z), np.int32)
         decide_given(z, norm, self, fires, undecided)
-        rows = np.flatnonzero(undecided)
+        rows, cols = undecided_pairs(undecided, fires)
         if rows.size:
-            sub, cols = np.nonzero(fires[rows] == 2)
-            u = self.exact(x, rows[sub], cols)
-            fires[rows[sub], cols] = u > 0 if self.strict else u >= 0
+            u = self.exact(x, rows, cols)
+            fires[rows, cols] = u > 0 if self.strict else u >= 0
         return fires.view(np.bool_)
 
     def bracket(self, x: np.ndarray, jit: bool = True) -> Bracketed:

@@ -100,15 +100,15 @@ class FirstLayer32:
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
         u = x32 @ self.w32  # BLAS sgemm
         if jit:
+            from .packed.brackets import undecided_pairs
             from .packed.signs import decide_given, norms
 
             fires = np.empty(u.shape, np.uint8)
             undecided = np.empty(u.shape[0], np.int32)
             decide_given(u, norms(np.ascontiguousarray(x32)), self, fires, undecided)
-            rows = np.flatnonzero(undecided)
+            rows, cols = undecided_pairs(undecided, fires)
             if rows.size:
-                sub, cols = np.nonzero(fires[rows] == 2)
-                fires[rows[sub], cols] = self.exact_signs(x, rows[sub], cols, jit=True)
+                fires[rows, cols] = self.exact_signs(x, rows, cols, jit=True)
             return fires.view(np.bool_)
         u *= self.a32
         u += self.c32

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .brackets import Bracketed, fire_numpy, settle
+from .fused import SignSteps
 from .neurons import angle_law, collapse, fire, half_angle, rotate, state_law
 from .thresholds import quantize
 
@@ -81,7 +82,7 @@ def _per_row(block, u: np.ndarray, width: int) -> tuple[np.ndarray, int]:
 
 
 def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
-    from .packed.measure import fire_rows, fire_rows_collapse, fire_table, measure_angles
+    from .packed.measure import fire_rows, fire_rows_collapse, fire_steps, fire_table, measure_angles
 
     layer = sampler.net.hidden[k]
     fused = sampler.plan.fused.get(k)
@@ -93,7 +94,9 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     if fused is not None:
         table = sampler.plan.tables[k]
         z = _sums(sampler, block, fused)
-        if table[3] == "thresholds":
+        if table[3] == "steps":
+            fire_steps(z, table[0], words, out, packed, layout)
+        elif table[3] == "thresholds":
             fire_table(z, table[:3], words, out, packed, layout)
         else:
             measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
@@ -149,6 +152,9 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
     if fused is not None:
         table, offset = sampler.plan.tables[k]
         z = _sums(sampler, block, fused)
+        if isinstance(table, SignSteps):
+            sigma = (z >= table.lo) & (z <= table.hi)
+            return fire(words, table.pair[sigma.view(np.uint8)].reshape(out.shape), out)
         index = sampler.ws.get("index", z.shape, np.intp)
         np.add(z, offset, out=index, casting="unsafe")  # exact: integers < 2²⁴
         if not sampler.by_angle:

@@ -16,15 +16,18 @@ import numpy as np
 from ..ir import Conv2D, Dense, Gather, Network, Reshape
 from ..ir.network import ENCODER
 from ..ir.ops import SPIN_PRESERVING
-from .fused import find_fused_layers, half_angle_tables, threshold_table
+from .fused import SignSteps, find_fused_layers, half_angle_tables, reach, sign_steps, threshold_table
 
 
 class Plan:
     """The fused layers and their tables, the spin values, and the packed linears/layouts."""
 
-    def __init__(self, net: Network, rows: int):
+    def __init__(self, net: Network, rows: int, by_sign: bool = False):
+        """``by_sign``: every hidden layer's law depends on the sign of u alone (τ = 0, no
+        angles): fused layers take ``SignSteps``, at any size."""
         self.net = net
-        self.fused = find_fused_layers(net, rows)
+        self.by_sign = by_sign
+        self.fused = find_fused_layers(net, rows, by_sign)
         skipped = {id(s) for f in self.fused.values() for s in f.steps}
         self.steps = [s for s in net.steps if s.stage != ENCODER and id(s) not in skipped]
         self.spins = _spin_values(net)
@@ -44,6 +47,11 @@ class Plan:
         self.packed = packed
         for k, f in self.fused.items():
             strict = self.net.hidden[k].strict
+            if self.by_sign:
+                steps = TABLES.get((tuple(s.op for s in f.steps), act, strict, "steps"),
+                                   lambda: (sign_steps(f, act, strict), "steps"))[0]
+                self.tables[k] = (steps, None, 0, "steps") if packed else (steps, None)
+                continue
             halved = packed and f.fixed_parity
             layer_noise = None if noise is None else noise[k]
             key = (tuple(s.op for s in f.steps), act, strict, by_angle, packed, halved, layer_noise)
@@ -155,6 +163,8 @@ class _TableCache:
 
 
 def _nbytes(table) -> int:
+    if isinstance(table, SignSteps):
+        return table.lo.nbytes + table.hi.nbytes
     return sum(t.nbytes for t in table) if isinstance(table, tuple) else table.nbytes
 
 
@@ -183,5 +193,4 @@ def _exact_in_float32(op) -> bool:
     """An integer kernel whose sums of spins stay below 2²⁴: exact in float32."""
     if not isinstance(op, (Dense, Conv2D)) or op.kernel_kind == "real":
         return False
-    weights = op.weight if isinstance(op, Dense) else op.kernel.reshape(-1, op.kernel.shape[-1]).T
-    return float(np.abs(weights).sum(axis=1).max(initial=0)) < (1 << 24)
+    return reach(op) < (1 << 24)

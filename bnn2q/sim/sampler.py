@@ -153,7 +153,7 @@ class _Sampler:
         n = xs.shape[0]
         rows = n * shots
         widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
-        self.plan = Plan(net, rows)
+        self.plan = Plan(net, rows, act.quantumness == 0.0 and not self.by_angle)
         # The NumPy path's carried-state and noise passes cost about 3× its threshold lookups.
         self.packed = packed.wanted(self.plan.work(rows) * (3 if self.by_angle else 1))
         self.block_elements = PACKED_BLOCK_ELEMENTS if self.packed else BLOCK_ELEMENTS

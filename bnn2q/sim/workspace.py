@@ -14,9 +14,11 @@ class Workspace:
     def __init__(self):
         self._buffers: dict[str, np.ndarray] = {}
 
-    def get(self, name: str, shape: tuple, dtype) -> np.ndarray:
+    def get(self, name: str, shape: tuple, dtype, zeroed: bool = False) -> np.ndarray:
+        """``zeroed``: zeros when first allocated (a caller that never writes some elements —
+        a padding border — keeps them zero by asking for the same shape each time)."""
         size = int(np.prod(shape))
         buf = self._buffers.get(name)
         if buf is None or buf.dtype != np.dtype(dtype) or buf.size < size:
-            buf = self._buffers[name] = np.empty(size, dtype=dtype)
+            buf = self._buffers[name] = (np.zeros if zeroed else np.empty)(size, dtype=dtype)
         return buf[:size].reshape(shape)

@@ -47,6 +47,19 @@ def conv_first(seed=1):
                                           Layer(Dense("out", pm1(rng, (4, 128))))]))
 
 
+def conv_first_large(seed=2):
+    """BinaryAlexNet's first layer in small: an 11×11×3 stride-4 'same' convolution of a
+    24×24×3 image (363 taps: the float32 sums by im2col + BLAS, ``conv32.GEMM_TAPS``), a 2×2
+    max-pool, batch-norm."""
+    rng = np.random.default_rng(seed)
+    conv = Conv2D("c0", rng.normal(0, 0.5, (11, 11, 3, 8)), in_shape=(24, 24, 3), strides=(4, 4),
+                  padding=(3, 4, 3, 4))
+    pool = MaxPool2D("p0", (6, 6, 8), (2, 2), (2, 2))
+    scale = rng.uniform(0.3, 0.8, 8) * rng.choice([-1, 1], 8)
+    return canonicalize(chain((24, 24, 3), [Layer(conv, scale, rng.normal(0, 0.5, 8), pool=pool),
+                                            Layer(Dense("out", pm1(rng, (4, 72))))]))
+
+
 def reference_u(layer, x, q, e):
     """u₆₄ of elements e of samples q: products summed in a fixed order (inputs i = 0, 1, …;
     for a convolution kernel row, column, input channel), then max-pool and affine step."""
@@ -182,9 +195,9 @@ def settled(monkeypatch):
 
 @pytest.mark.parametrize("mode", PATHS)
 @pytest.mark.parametrize("act_name", sorted(ACTS))
-@pytest.mark.parametrize("make", [dense784, conv_first], ids=["dense784", "conv"])
+@pytest.mark.parametrize("make", [dense784, conv_first, conv_first_large], ids=["dense784", "conv", "conv-gemm"])
 def test_outcomes_are_words_below_the_fixed_order_thresholds(monkeypatch, settled, mode, act_name, make):
-    if make is conv_first and not packed.available():
+    if make is not dense784 and not packed.available():
         pytest.skip("the float32 convolution runs in numba")
     monkeypatch.setattr(packed, "MODE", mode)
     net, act_args, shots = make(), ACTS[act_name], 5
@@ -244,12 +257,15 @@ def test_numba_and_numpy_give_the_same_fixed_order_values_and_brackets():
 
 @pytest.mark.skipif(not packed.available(), reason="the float32 convolution runs in numba")
 @pytest.mark.parametrize("mode", PATHS)
-def test_a_first_convolution_keeps_the_float64_signs_at_tau_zero(monkeypatch, mode):
-    """τ = 0: the float32 convolution's signs, elements placed within 10⁻¹² of u = 0 included,
-    are those of the float64 path's fixed-order sums (which ``reference_u`` restates)."""
+@pytest.mark.parametrize("make", [conv_first, conv_first_large], ids=["direct", "gemm"])
+def test_a_first_convolution_keeps_the_float64_signs_at_tau_zero(monkeypatch, mode, make):
+    """τ = 0: the float32 convolution's signs — summed directly, or by BLAS in its own order —
+    elements placed within 10⁻¹² of u = 0 included, are those of the float64 path's
+    fixed-order sums (which ``reference_u`` restates)."""
     monkeypatch.setattr(packed, "MODE", mode)
-    net = conv_first()
+    net = make()
     layer = first_layer(net)
+    assert (layer.gemm is not None) == (make is conv_first_large)
     x = np.random.default_rng(6).uniform(-1, 1, (48, net.n_inputs))
     q = np.arange(len(x))
     e, moved = crafted_elements(layer, len(x), net.hidden[0].width)

@@ -26,8 +26,8 @@ from .test_fast_path import mismatches
 
 pytestmark = pytest.mark.skipif(not packed.available(), reason="numba does not import here")
 
-REGIMES = [("rotation", 0.0, math.pi / 2), ("rotation", 0.7, math.pi / 2), ("ancilla-reset", 0.4, 1.2),
-           ("ancilla", 0.0, 0.8), ("ancilla", 0.4, 1.2)]
+REGIMES = [("rotation", 0.0, math.pi / 2), ("rotation", 0.7, math.pi / 2), ("ancilla-reset", 0.0, 1.2),
+           ("ancilla-reset", 0.4, 1.2), ("ancilla", 0.0, 0.8), ("ancilla", 0.4, 1.2)]
 
 
 def _run(mode, monkeypatch, net, x, **kwargs):
@@ -49,6 +49,27 @@ def test_packed_path_equals_numpy_path_bit_for_bit(monkeypatch, net_name, activa
     for a, b in zip(got.bits, want.bits, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(got.logits, want.logits)
+
+
+def test_packed_kernels_are_made_once_per_op_and_shared_safely_by_threads(monkeypatch):
+    """A network simulated again reuses its packed kernels (``sim.derived``); their scratch
+    (padded images, patches) is each call's own, so simulations in threads sharing the
+    kernels give each its sequential result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bnn2q.sim.packed.linear import packed_linear
+
+    net = NETS["conv"]()
+    ops = [s.op for s in net.steps if isinstance(s.op, Conv2D) and s.op.kernel_kind == "binary"]
+    assert ops and any(any(op.padding) for op in ops)
+    assert all(packed_linear(op) is packed_linear(op) for op in ops)
+    xs = [inputs(net, 300, seed=s) for s in range(4)]
+    kwargs = dict(activation="rotation", quantumness=0.5, shots=40, seed=1)
+    alone = [_run("always", monkeypatch, net, x, **kwargs) for x in xs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda x: bnn2q.simulate(net, x, **kwargs), xs * 3))
+    for got, want in zip(together, alone * 3):
+        np.testing.assert_array_equal(got.logits, want.logits)
 
 
 def test_rows_split_across_threads_give_the_same_outcomes(monkeypatch):

@@ -73,7 +73,8 @@ def fire(values, law, rep: int, words, bits, packed, layout_args) -> np.ndarray:
 
 @njit
 def undecided_pairs(undecided, bits):
-    """(rows, elements) of the bits left 2, row by row (``undecided``: their count per row)."""
+    """(rows, elements) of the bits left undecided (2, or 3 from ``signs.decide_given_rows``),
+    row by row (``undecided``: their count per row)."""
     total = 0
     for r in range(undecided.shape[0]):
         total += undecided[r]
@@ -83,7 +84,7 @@ def undecided_pairs(undecided, bits):
     for r in range(undecided.shape[0]):
         if undecided[r]:
             for e in range(bits.shape[1]):
-                if bits[r, e] == 2:
+                if bits[r, e] >= 2:
                     rows[p] = r
                     elements[p] = e
                     p += 1
@@ -131,10 +132,11 @@ def dot_rows(x, w, q, j, scale, offset, out):
         p += 1
 
 
-@njit
+@njit(fastmath={"reassoc", "nsz"})
 def dot_abs_rows(x, w, q, j, out, out_abs):
     """out[p] = Σ_i x[q_p, i] w[j_p, i] and out_abs[p] = Σ_i |x[q_p, i] w[j_p, i]| in float64
-    (``FirstLayer32.exact_signs``: the sign and the rounding bound of each pair)."""
+    (``FirstLayer32.exact_signs``: the sign and the rounding bound of each pair), summed in
+    any order (reassociated: vectorized) — the bound holds for every order."""
     for p in range(q.shape[0]):
         s = 0.0
         s_abs = 0.0

@@ -1,6 +1,7 @@
 """The first convolution of the real input in float32, max-pooled in the same pass, with each
-pooled pixel's largest patch norm (``conv32``'s bound) — and the float64 value of single
-elements in the float64 path's own order (``packed.conv``), for the few the bound leaves open."""
+pooled pixel's largest patch norm (``conv32``'s bound) — directly, or after BLAS made the sums
+(``pool_rows``) — and the float64 value of single elements in the float64 path's own order
+(``packed.conv``), for the few the bound leaves open."""
 
 from __future__ import annotations
 
@@ -36,15 +37,60 @@ def conv_pool_rows(r0, r1, x, kernel, strides, padding, ow, windows, z, norm):
             norm[r, p] = best
 
 
-def conv_pool(layer, x32: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(z [n, width], norm [n, pooled pixels]) of ``conv32.FirstConv32`` on x32 [n, h, w, c_in]."""
+@njit
+def pool_rows(r0, r1, conv, x, kshape, strides, padding, ow, windows, z, norm):
+    """Rows r0 ≤ r < r1 of convolutions already made (conv [rows, pixels, c_out], by BLAS):
+    z[r] = the max over each pooled pixel's window and norm[r] its largest patch norm (Σ |x|
+    over the patch from a float64 summed-area table: four reads a pixel, not kh · kw · c_in)."""
+    _, h, w, cin = x.shape
+    kh, kw = kshape
+    sh, sw = strides
+    pt, pl = padding
+    cout = conv.shape[2]
+    conv_norm = np.empty(conv.shape[1], np.float32)
+    area = np.zeros((h + 1, w + 1), np.float64)
+    for r in range(r0, r1):
+        for i in range(h):
+            line = 0.0
+            for j in range(w):
+                for c in range(cin):
+                    line += abs(x[r, i, j, c])
+                area[i + 1, j + 1] = area[i, j + 1] + line
+        for m in range(conv.shape[1]):
+            i0, j0 = (m // ow) * sh - pt, (m % ow) * sw - pl
+            i1, j1 = min(h, i0 + kh), min(w, j0 + kw)
+            i0, j0 = max(0, i0), max(0, j0)
+            conv_norm[m] = area[i1, j1] - area[i0, j1] - area[i1, j0] + area[i0, j0]
+        for p in range(windows.shape[0]):
+            m = windows[p, 0]
+            best = conv_norm[m]
+            for o in range(cout):
+                z[r, p * cout + o] = conv[r, m, o]
+            for t in range(1, windows.shape[1]):
+                m = windows[p, t]
+                best = max(best, conv_norm[m])
+                for o in range(cout):
+                    z[r, p * cout + o] = max(z[r, p * cout + o], conv[r, m, o])
+            norm[r, p] = best
+
+
+def conv_pool(layer, x32: np.ndarray, kernels=None) -> tuple[np.ndarray, np.ndarray]:
+    """(z [n, width], norm [n, pooled pixels]) of ``conv32.FirstConv32`` on x32 [n, h, w, c_in];
+    with ``kernels`` (``host.Kernels``) the convolution is im2col + BLAS sgemm."""
     n = len(x32)
     windows = layer.windows
     z = np.empty((n, windows.shape[0] * layer.k32.shape[3]), np.float32)
     norm = np.empty((n, windows.shape[0]), np.float32)
     pt, _, pl, _ = layer.conv.padding
-    split_rows(conv_pool_rows, n, z.shape[1] * windows.shape[1], x32, layer.k32, layer.conv.strides, (pt, pl),
-               layer.conv.shape_out[1], windows, z, norm)
+    conv = layer.conv
+    if kernels is None:
+        split_rows(conv_pool_rows, n, z.shape[1] * windows.shape[1], x32, layer.k32, conv.strides, (pt, pl),
+                   conv.shape_out[1], windows, z, norm)
+    else:
+        oh, ow, cout = conv.shape_out
+        sums = kernels.run(conv, [x32], [conv.in_shape], conv.shape_out).reshape(n, oh * ow, cout)
+        split_rows(pool_rows, n, z.shape[1] * windows.shape[1], sums, x32, conv.kernel.shape[:2], conv.strides,
+                   (pt, pl), ow, windows, z, norm)
     return z, norm
 
 

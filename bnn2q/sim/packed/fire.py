@@ -57,6 +57,20 @@ def fire_sums(r0, r1, z, base, shift, table, words, has_words, bits, packed, gro
 
 
 @njit
+def fire_sign_steps(r0, r1, z, lo, hi, pair, words, has_words, bits, packed, groups, group_bits, group_words):
+    """Rows r0 ≤ r < r1 of a layer at τ = 0 (``fused.SignSteps``): σ_j = [lo_j ≤ z[r, j] ≤
+    hi_j], T_j = pair[σ_j], bits, packed bits."""
+    width = bits.shape[1]
+    t = np.empty(width, np.uint32)
+    t0, t1 = pair[0], pair[1]
+    for r in range(r0, r1):
+        for j in range(width):
+            t[j] = t1 if lo[j] <= z[r, j] <= hi[j] else t0
+        _fire(r, t, words, has_words, bits)
+        pack_row(bits, r, packed, groups, group_bits, group_words)
+
+
+@njit
 def fire_given(r0, r1, given, rep, words, has_words, bits, packed, groups, group_bits, group_words):
     """Rows r0 ≤ r < r1: T = given[r // rep], bits, packed bits."""
     for r in range(r0, r1):

@@ -16,6 +16,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ...ir import Conv2D, Dense
+from ..derived import derived
+from ..workspace import Workspace
 from .jit import split_rows
 from .layout import Layout, chunk_words, pack, row_words
 from .sums import SUMS
@@ -47,7 +49,7 @@ class PackedDense:
         self.wt = _transposed_signs(op.weight, self.layout.row)
         self.sums = SUMS[chunk_words(self.layout.row)]
 
-    def __call__(self, s: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def __call__(self, s: np.ndarray, z: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
         split_rows(self.sums, s.shape[0], self.n_out, s, self.wt, self.n_in, z)
         return z
 
@@ -75,17 +77,12 @@ class PackedConv2D:
         if any(op.padding):
             inside = _border_map(op)
             self.correction = (op.kernel.reshape(-1, cout).sum(axis=0) - inside).astype(np.int32)
-        self._buffers: dict = {}
 
-    def _buffer(self, name, shape, dtype):
-        buf = self._buffers.get(name)
-        if buf is None or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
-            # Zeroed once: the padding border and the pad words are never written.
-            buf = self._buffers[name] = np.zeros(shape, dtype)
-        return buf[: shape[0]]
-
-    def __call__(self, s: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def __call__(self, s: np.ndarray, z: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
+        """``ws``: where the padded input and the patches live (the caller's: the packed
+        form is shared by every simulation of the op)."""
         op = self.op
+        ws = Workspace() if ws is None else ws
         h, w, _ = op.in_shape
         kh, kw, _, cout = op.kernel.shape
         oh, ow, _ = self.out_shape
@@ -102,20 +99,21 @@ class PackedConv2D:
         for lo in range(0, rows, step):
             hi = min(rows, lo + step)
             if any(op.padding):
-                xp = self._buffer("padded", (step, h + pt + pb, w + pl + pr, g), np.uint64)[: hi - lo]
+                # Zeroed once per call: the padding border and the pad words are never written.
+                xp = ws.get(f"padded:{id(self)}", (step, h + pt + pb, w + pl + pr, g), np.uint64, zeroed=True)[: hi - lo]
                 xp[:, pt: pt + h, pl: pl + w] = x[lo:hi]
             else:
                 xp = x[lo:hi]
             for i0 in range(0, oh, lines):
                 i1 = min(oh, i0 + lines)
                 n_rows = (hi - lo) * (i1 - i0) * ow
-                patches = self._buffer("patches", (step * lines * ow, self.nw), np.uint64)[:n_rows]
+                patches = ws.get(f"patches:{id(self)}", (step * lines * ow, self.nw), np.uint64, zeroed=True)[:n_rows]
                 windows = _windows(xp, (kh, kw), (sh, sw), i0, i1, ow)
                 patches[:, : self.taps].reshape(windows.shape)[...] = windows
                 if lines == oh:  # whole rows: straight into z
                     out = z.reshape(rows * oh * ow, cout)[lo * oh * ow: hi * oh * ow]
                 else:
-                    out = self._buffer("z", (step * lines * ow, cout), np.int32)[:n_rows]
+                    out = ws.get(f"z:{id(self)}", (step * lines * ow, cout), np.int32)[:n_rows]
                 split_rows(self.sums, n_rows, cout, patches, self.wt, self.n, out)
                 if lines != oh:
                     zr[lo:hi, i0:i1] = out.reshape(hi - lo, i1 - i0, ow, cout)
@@ -148,5 +146,5 @@ def _border_map(op: Conv2D) -> np.ndarray:
 
 
 def packed_linear(op):
-    """The packed form of a dense layer or convolution (see ``packable``)."""
-    return PackedDense(op) if isinstance(op, Dense) else PackedConv2D(op)
+    """The packed form of a dense layer or convolution (see ``packable``), made once per op."""
+    return derived(op, "packed", lambda: PackedDense(op) if isinstance(op, Dense) else PackedConv2D(op))

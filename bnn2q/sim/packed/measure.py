@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fire import fire_given, fire_given_collapse, fire_signs, fire_sums, measure_state
+from .fire import fire_given, fire_given_collapse, fire_sign_steps, fire_signs, fire_sums, measure_state
 from .jit import split_rows
 from .layout import Layout
 
@@ -26,6 +26,12 @@ def fire_table(z, table, words, bits, packed, layout) -> None:
     ``base_j + (z >> shift)``): bits [rows, width] and packed bits."""
     entries, base, shift = table
     split_rows(fire_sums, bits.shape[0], bits.shape[1], z, base, shift, entries,
+               _NO_WORDS if words is None else words, words is not None, bits, packed, *_layout_args(layout))
+
+
+def fire_steps(z, steps, words, bits, packed, layout) -> None:
+    """A layer at τ = 0 from its sums z and ``fused.SignSteps``: bits and packed bits."""
+    split_rows(fire_sign_steps, bits.shape[0], bits.shape[1], z, steps.lo, steps.hi, steps.pair,
                _NO_WORDS if words is None else words, words is not None, bits, packed, *_layout_args(layout))
 
 

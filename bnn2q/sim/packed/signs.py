@@ -1,6 +1,6 @@
 """The first layer's signs from its float32 pre-activations in one pass per row (numba): the
 affine step, the rounding bound and the decision of ``encode32``, the same decisions as its
-NumPy form (an element within the bound is left undecided, 2, for the float64 recheck)."""
+NumPy form (an element within the bound is left undecided, ≥ 2, for the float64 recheck)."""
 
 from __future__ import annotations
 
@@ -29,20 +29,29 @@ def norms(x32: np.ndarray) -> np.ndarray:
 
 @njit
 def decide_given_rows(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, strict, fires, undecided):
-    """Rows r0 ≤ r < r1: σ, or 2 where |u| is within the bound (``norm[r, e // channels]``: the
-    norm of element e's inputs; one per row for a dense layer, per pooled pixel for ``conv32``)."""
+    """Rows r0 ≤ r < r1: σ, plus 2 where |u| is within the bound (``norm[r, e // channels]``:
+    the norm of element e's inputs; one per row for a dense layer, per pooled pixel for
+    ``conv32``). Branch-free (σ | unsure << 1), one loop per ``strict``: it vectorizes."""
     channels = z.shape[1] // norm.shape[1]
     for r in range(r0, r1):
-        count = 0
+        count = np.int32(0)
         for pos in range(norm.shape[1]):
             n = norm[r, pos]
-            for e in range(pos * channels, (pos + 1) * channels):
-                u = z[r, e] * a[e] + c[e]
-                bound = n * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
-                unsure = abs(u) <= bound
-                sign = u > 0 if strict else u >= 0
-                fires[r, e] = np.uint8(2) if unsure else np.uint8(sign)
-                count += unsure
+            first = pos * channels
+            if strict:
+                for e in range(first, first + channels):
+                    u = z[r, e] * a[e] + c[e]
+                    au = abs(u)
+                    unsure = np.int32(au <= n * per_norm[e] + round_scale * (au + abs_offset[e]))
+                    fires[r, e] = np.uint8(np.int32(u > 0) | (unsure << 1))
+                    count += unsure
+            else:
+                for e in range(first, first + channels):
+                    u = z[r, e] * a[e] + c[e]
+                    au = abs(u)
+                    unsure = np.int32(au <= n * per_norm[e] + round_scale * (au + abs_offset[e]))
+                    fires[r, e] = np.uint8(np.int32(u >= 0) | (unsure << 1))
+                    count += unsure
         undecided[r] = count
 
 
