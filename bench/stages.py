@@ -29,13 +29,14 @@ import numpy as np  # noqa: E402
 #: stage → function names (cProfile's) whose own time it sums.
 STAGES = {
     "first layer: GEMM + signs/affine": ("signs", "decide_given_rows", "exact_signs", "dot_abs_rows", "_Dense",
-                                         "_Affine", "_encode", "bracket", "abs_sums", "conv_pool_rows"),
+                                         "_Affine", "_encode", "bracket", "abs_sums", "conv_pool_rows", "pool_rows"),
     "first layer τ > 0: brackets + fire + pack": ("fire_brackets", "undecided_pairs", "settled", "_fire_bracketed"),
     "first layer τ > 0: settle in float64": ("settle", "exact", "dot_rows", "exact_values", "unique"),
     "first layer: law (expit, sin, thresholds)": ("sigmoid", "sin", "quantize", "squash", "neuron_p_one", "p_one",
                                                   "_at_step", "angle_law", "half_angle"),
     "random words": ("fill_rows", "fill_numpy", "block", "_words"),
-    "fire + pack": ("fire_sums", "fire_given", "fire_signs", "measure_state", "fire_given_collapse", "_pack_rows"),
+    "fire + pack": ("fire_sums", "fire_sign_steps", "fire_given", "fire_signs", "measure_state", "fire_given_collapse",
+                    "_pack_rows"),
     "XNOR-popcount sums": ("sums_kc1", "sums_kc2", "sums_kc4"),
 }
 

@@ -16,18 +16,22 @@ from .layout import pack_row
 @njit(inline="always")
 def _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, floors, u0, inv_step, ia, ib, lo, hi):
     """lo, hi of every element of sample q (``brackets.windows``' arithmetic): the table
-    indices in a loop that vectorizes, then the table reads (AVX2 has no gather worth it)."""
+    indices in a loop that vectorizes (1-D slices from 0), then the table reads (AVX2 has no
+    gather worth it)."""
     channels = z.shape[1] // norm.shape[1]
     top = float(floors.shape[0] - 1)
     for pos in range(norm.shape[1]):
         n = norm[q, pos]
-        for e in range(pos * channels, (pos + 1) * channels):
-            u = z[q, e] * a[e] + c[e]
-            d = n * per_norm[e] + round_scale * (abs(u) + abs_offset[e])
+        first, last = pos * channels, (pos + 1) * channels
+        zp, ap, cp, pp, op = z[q, first:last], a[first:last], c[first:last], per_norm[first:last], abs_offset[first:last]
+        iap, ibp = ia[first:last], ib[first:last]
+        for e in range(channels):
+            u = zp[e] * ap[e] + cp[e]
+            d = n * pp[e] + round_scale * (abs(u) + op[e])
             ta = (np.float64(u) - np.float64(d) - u0) * inv_step + 1.0
             tb = (np.float64(u) + np.float64(d) - u0) * inv_step + 1.0
-            ia[e] = np.int32(min(max(ta, 0.0), top - 1.0))
-            ib[e] = np.int32(np.ceil(min(max(tb, 1.0), top)))
+            iap[e] = np.int32(min(max(ta, 0.0), top - 1.0))
+            ibp[e] = np.int32(np.ceil(min(max(tb, 1.0), top)))
     for e in range(z.shape[1]):
         lo[e] = floors[ia[e]] - MARGIN
         hi[e] = floors[ib[e]] + 1 + MARGIN
@@ -50,11 +54,12 @@ def fire_brackets(r0, r1, z, norm, a, c, per_norm, round_scale, abs_offset, floo
             last = q
             _brackets(z, norm, q, a, c, per_norm, round_scale, abs_offset, floors, u0, inv_step, ia, ib, lo, hi)
         count = np.int32(0)
+        wr, br = words[r], bits[r]
         for e in range(width):
-            w = np.int32(words[r, e])  # < 2²⁴
+            w = np.int32(wr[e])  # < 2²⁴
             fire = np.int32(w < lo[e])
             below = np.int32(w < hi[e])
-            bits[r, e] = np.uint8(2 * below - fire)
+            br[e] = np.uint8(2 * below - fire)
             count += below - fire
         undecided[r] = count
         if count == 0:

@@ -38,10 +38,16 @@ def quantize(p):
 
 @njit(inline="always")
 def _fire(r, t, words, has_words, bits):
-    """bit = word < T (``neurons.fire``); with no words (certain outcomes) bit = [T = 2²⁴]."""
-    for j in range(bits.shape[1]):
-        w = words[r, j] if has_words else np.uint32(ALWAYS - 1)
-        bits[r, j] = w < t[j]
+    """bit = word < T (``neurons.fire``); with no words (certain outcomes) bit = [T = 2²⁴].
+    (The loops here run over 1-D row slices from 0, which LLVM vectorizes.)"""
+    row = bits[r]
+    if has_words:
+        w = words[r]
+        for j in range(row.shape[0]):
+            row[j] = w[j] < t[j]
+    else:
+        for j in range(row.shape[0]):
+            row[j] = t[j] >= ALWAYS
 
 
 @njit
@@ -50,8 +56,9 @@ def fire_sums(r0, r1, z, base, shift, table, words, has_words, bits, packed, gro
     width = bits.shape[1]
     t = np.empty(width, np.uint32)
     for r in range(r0, r1):
+        zr = z[r]
         for j in range(width):
-            t[j] = table[np.uint64(base[j] + (z[r, j] >> shift))]
+            t[j] = table[np.uint64(base[j] + (zr[j] >> shift))]
         _fire(r, t, words, has_words, bits)
         pack_row(bits, r, packed, groups, group_bits, group_words)
 
@@ -64,8 +71,9 @@ def fire_sign_steps(r0, r1, z, lo, hi, pair, words, has_words, bits, packed, gro
     t = np.empty(width, np.uint32)
     t0, t1 = pair[0], pair[1]
     for r in range(r0, r1):
+        zr = z[r]
         for j in range(width):
-            t[j] = t1 if lo[j] <= z[r, j] <= hi[j] else t0
+            t[j] = t0 + np.uint32((zr[j] >= lo[j]) & (zr[j] <= hi[j])) * (t1 - t0)  # mod 2³²
         _fire(r, t, words, has_words, bits)
         pack_row(bits, r, packed, groups, group_bits, group_words)
 
@@ -83,10 +91,11 @@ def fire_signs(r0, r1, sigma, pair, rep, words, has_words, bits, packed, groups,
     """Rows r0 ≤ r < r1 of a layer given by its signs σ (τ = 0: ``encode32``): T_j =
     pair[σ[r // rep, j], j], bits, packed bits."""
     t = np.empty(bits.shape[1], np.uint32)
+    t0, t1 = pair[0], pair[1]
     for r in range(r0, r1):
-        q = r // rep
+        sq = sigma[r // rep]
         for j in range(bits.shape[1]):
-            t[j] = pair[np.int64(sigma[q, j]), j]
+            t[j] = t0[j] + np.uint32(sq[j]) * (t1[j] - t0[j])  # mod 2³²: t1 where σ = 1
         _fire(r, t, words, has_words, bits)
         pack_row(bits, r, packed, groups, group_bits, group_words)
 
