@@ -40,6 +40,7 @@ from .block import Block
 from .blocks import blocks
 from .brackets import LawTable, supported
 from .conv32 import FirstConv32
+from .derived import derived
 from .encode32 import FirstLayer32
 from .measure import measure
 from .memory import check_memory
@@ -175,7 +176,9 @@ class _Sampler:
         # by its signs, at τ > 0 by brackets of its thresholds (``brackets``).
         self.first32 = self.law = None
         if act.quantumness == 0.0 or supported(act, noise):
-            self.first32 = FirstLayer32.match(net) or (FirstConv32.match(net) if direct else None)
+            self.first32 = derived(net, "first32", lambda: FirstLayer32.match(net) or FirstConv32.match(net))
+            if isinstance(self.first32, FirstConv32) and not direct:
+                self.first32 = None
             if self.first32 is not None and act.quantumness > 0.0:
                 self.law = LawTable.of(act, net.hidden[0].strict)
         self.exact_jit = direct
