@@ -7,7 +7,8 @@ has integer sums z ∈ [−R, R] (R the largest row of |K|), computed exactly by
 neuron's outcome law then takes at most 2R + 1 forms: they are computed once, by the
 activation's own math, into a table, and each shot looks its entry up instead of evaluating
 the activation. The table is per channel when (a, c) are (convolutions with batch-norm), else
-per neuron."""
+per neuron. At τ = 0 a law depends on the sign of u alone, and each neuron needs only the
+interval of sums on which it fires (``SignSteps``): any layer size, however few the rows."""
 
 from __future__ import annotations
 
@@ -111,10 +112,11 @@ def _match(net: Network, k: int, rows: int, by_sign: bool) -> FusedLayer | None:
         return None
     n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
     span = 2 * reach(linear) + 1
-    # A table pays when it is not much larger than the evaluations it replaces (checked for
-    # the smallest table first, so that hopeless layers cost nothing more).
-    evaluations = MAX_TABLE if by_sign else min(MAX_TABLE, TABLE_PAYS * rows * layer.width)
-    if shape[-1] * span > evaluations or n_sums == 0:
+    # Sign steps are two integers a neuron, at any size; a table pays when it is not much
+    # larger than the evaluations it replaces (checked for the smallest table first, so that
+    # hopeless layers cost nothing more).
+    evaluations = min(MAX_TABLE, TABLE_PAYS * rows * layer.width)
+    if n_sums == 0 or span > MAX_TABLE or (not by_sign and shape[-1] * span > evaluations):
         return None
     if affine is None:
         scale, offset = np.ones(layer.width), np.zeros(layer.width)
@@ -181,7 +183,7 @@ def sign_steps(fused: FusedLayer, act, strict: bool) -> SignSteps:
     """The interval of sums on which each neuron's σ = [u ≥ 0] (``strict``: u > 0) holds, u
     computed as ``table_u`` computes it (float64 a · z + c: monotone in z, rounding is), found
     by bisection; ``pair`` is the activation's law at u = −1 and u = +1."""
-    scale, offset, reach = fused.table_scale, fused.table_offset, fused.reach
+    scale, offset, top = fused.table_scale, fused.table_offset, fused.reach
     falling = scale < 0
 
     def rises(z):  # [u(z) ≥ 0] XOR falling: non-decreasing in z on every table row
@@ -189,14 +191,14 @@ def sign_steps(fused: FusedLayer, act, strict: bool) -> SignSteps:
         return (u > 0 if strict else u >= 0) != falling
 
     # first: the smallest z ∈ [−R, R] where ``rises`` holds (R + 1: nowhere).
-    first, last = np.full(len(scale), -reach, np.int64), np.full(len(scale), reach + 1, np.int64)
+    first, last = np.full(len(scale), -top, np.int64), np.full(len(scale), top + 1, np.int64)
     while np.any(first < last):
         mid = (first + last) // 2
         up = rises(mid) & (first < last)
         last = np.where(up, mid, last)
         first = np.where(up | (first >= last), first, mid + 1)
-    lo = np.where(falling, -reach, first)
-    hi = np.where(falling, first - 1, reach)
+    lo = np.where(falling, -top, first)
+    hi = np.where(falling, first - 1, top)
     pair = quantize(act.p_one(np.array([-1.0, 1.0]), strict=strict))
     rows = fused.rows
     return SignSteps(np.ascontiguousarray(lo[rows], np.int32), np.ascontiguousarray(hi[rows], np.int32), pair)

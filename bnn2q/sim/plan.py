@@ -1,7 +1,8 @@
 """What one simulation computes how: decided once, before the first block.
 
 - hidden layers with integer sums take the table path (``fused``), their tables made here
-  (and kept for the next simulation of the same network at the same setting);
+  (and kept for the next simulation of the same network at the same setting) — at τ = 0
+  their sign steps instead, whatever their size;
 - spin values — hidden layers' outputs and the max-pools, reshapes, gathers and
   concatenations of them — are kept as bits (uint8) and rearranged or OR-pooled as bits;
 - on the bit-packed path (``packed``) every ±1 dense layer or convolution reading spins runs

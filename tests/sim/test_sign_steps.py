@@ -15,6 +15,7 @@ from bnn2q import activations
 from bnn2q.ir import Conv2D, Dense, MaxPool2D, Sign
 from bnn2q.ir.build import Layer, chain
 from bnn2q.passes import canonicalize
+from bnn2q.sim import fused
 from bnn2q.sim.fused import find_fused_layers, sign_steps, threshold_table
 from bnn2q.sim.plan import Plan
 
@@ -49,10 +50,10 @@ def tie_net(strict: bool, seed=0):
 def test_sign_steps_equal_the_threshold_table_at_every_sum(strict, act_args):
     net = tie_net(strict)
     act = activations.get(*act_args)
-    fused = find_fused_layers(net, rows=1 << 20)
-    assert set(fused) >= {1, 2, 3}
+    layers = find_fused_layers(net, rows=1 << 20)
+    assert set(layers) >= {1, 2, 3}
     ties = 0
-    for k, f in fused.items():
+    for k, f in layers.items():
         assert net.hidden[k].strict == strict
         steps = sign_steps(f, act, strict)
         table = threshold_table(f, act, strict).reshape(len(f.table_scale), f.span)
@@ -65,12 +66,15 @@ def test_sign_steps_equal_the_threshold_table_at_every_sum(strict, act_args):
     assert len(np.unique(steps.pair)) == 2
 
 
-def test_every_integer_layer_takes_sign_steps_at_tau_zero_however_few_the_rows():
-    """At τ > 0 a table of 2R + 1 entries a neuron pays only against enough rows; at τ = 0 the
-    steps are two integers a neuron, so one sample is enough."""
+def test_every_integer_layer_takes_sign_steps_at_tau_zero_however_few_the_rows(monkeypatch):
+    """At τ > 0 a table of 2R + 1 entries a neuron pays only against enough rows, and only
+    below ``MAX_TABLE`` entries; at τ = 0 the steps are two integers a neuron, so one sample
+    is enough, and tables past that size (here made small) do not matter."""
     net = tie_net(False)
     rows = 1
     assert not find_fused_layers(net, rows)  # tables: too large for one row
+    monkeypatch.setattr(fused, "MAX_TABLE", 64)  # every layer's table (6 × 37, 24 × 49, 32 × 49 entries) is larger
+    assert not find_fused_layers(net, 1 << 20)
     plan = Plan(net, rows, by_sign=True)
     assert set(plan.fused) == {1, 2, 3}
     plan.build(activations.get("rotation", 0.0), by_angle=False, packed=False)
