@@ -81,6 +81,17 @@ def _per_row(block, u: np.ndarray, width: int) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(u.reshape(rows, width)), block.n_rows // rows
 
 
+def _preactivation(sampler, block, k: int) -> tuple[np.ndarray, int]:
+    """u of hidden layer k as rows [R, width] and the block rows sharing each: from its packed
+    sums in one pass where the plan has it (``packed.preact``), else step by step."""
+    preact = sampler.plan.preacts.get(k)
+    width = sampler.net.hidden[k].width
+    if preact is None or sampler.dtype != np.float32:
+        return _per_row(block, block.value(sampler.net.hidden[k].preactivation), width)
+    z = block.sums(sampler.plan.linears[preact.linear_output], preact.fused.source)
+    return preact(z, sampler.ws.get(f"u{k}", (block.n_rows, width), np.float32)), 1
+
+
 def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     from .packed.measure import fire_rows, fire_rows_collapse, fire_steps, fire_table, measure_angles
 
@@ -100,10 +111,10 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
             fire_table(z, table[:3], words, out, packed, layout)
         else:
             measure_angles((z, table[:3]), words, out, packed, layout, carry, sampler.act.fidelity, last, noise)
-    elif isinstance(block.value(layer.preactivation), Bracketed):
+    elif k not in sampler.plan.preacts and isinstance(block.value(layer.preactivation), Bracketed):
         _fire_bracketed(sampler, block, block.value(layer.preactivation), words, out, packed, layout)
     else:
-        u, rep = _per_row(block, block.value(layer.preactivation), layer.width)
+        u, rep = _preactivation(sampler, block, k)
         act, strict = sampler.act, layer.strict
         if not sampler.by_angle:
             _fire_law(act, u, rep, strict, lambda v: quantize(act.p_one(v, strict=strict)), words, out, packed, layout)

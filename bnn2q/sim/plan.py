@@ -37,6 +37,8 @@ class Plan:
         self.linears: dict[str, object] = {}  # value → packed form of the step writing it
         self.fused_linears: dict[int, object] = {}  # hidden layer → packed form of its linear
         self.layouts: dict[int, object] = {}  # hidden layer → layout its packed bits take
+        self.preacts: dict[int, object] = {}  # hidden layer → its u from packed sums (no table)
+        self.rows = rows
         self.packed = False
 
     def build(self, act, by_angle: bool, packed: bool, noise=None) -> None:
@@ -73,6 +75,12 @@ class Plan:
             if packable(f.linear) and f.source in self.spins:
                 self.fused_linears[k] = packed_linear(f.linear)
                 readers.append((f.source, self.fused_linears[k]))
+        # Integer layers without a table (too few rows for one): u from the packed sums in one pass.
+        for k, f in find_fused_layers(self.net, self.rows, by_sign=True).items():
+            if k not in self.fused and f.steps[-1].output in self.linears and f.scale.size:
+                from .packed.preact import Preactivation
+
+                self.preacts[k] = Preactivation(f)
         first = {}
         for source, linear in readers:
             k = self.hidden_behind(source)

@@ -51,6 +51,32 @@ def test_packed_path_equals_numpy_path_bit_for_bit(monkeypatch, net_name, activa
     np.testing.assert_array_equal(got.logits, want.logits)
 
 
+@pytest.mark.parametrize("net_name", sorted(NETS))
+@pytest.mark.parametrize("activation,tau,g", [r for r in REGIMES if r[1] > 0])
+def test_layers_without_tables_take_their_preactivation_from_the_packed_sums(monkeypatch, net_name, activation,
+                                                                           tau, g):
+    """Two samples × one shot: too few rows for any table at τ > 0, so each integer layer's u
+    comes from its packed sums in one pass (``packed.preact``) — the NumPy path's float32
+    values, so the same outcomes bit for bit."""
+    from bnn2q.sim.plan import Plan
+
+    net = NETS[net_name]()
+    plan = Plan(net, 2)
+    plan.build(activations.get(activation, tau, g), by_angle=activation == "ancilla", packed=True)
+    integer = [k for k in range(len(net.hidden)) if k > 0 and k not in plan.fused]
+    if net_name in ("dense", "pooled"):
+        assert plan.preacts and set(plan.preacts) <= set(integer)
+    x = inputs(net, 2)
+    kwargs = dict(activation=activation, quantumness=tau, g=g, shots=1, seed=11)
+    for seed in range(20):
+        kwargs["seed"] = seed
+        want = _run("never", monkeypatch, net, x, **kwargs)
+        got = _run("always", monkeypatch, net, x, **kwargs)
+        for a, b in zip(got.bits, want.bits, strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(got.logits, want.logits)
+
+
 def test_packed_kernels_are_made_once_per_op_and_shared_safely_by_threads(monkeypatch):
     """A network simulated again reuses its packed kernels (``sim.derived``); their scratch
     (padded images, patches) is each call's own, so simulations in threads sharing the

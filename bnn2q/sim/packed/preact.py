@@ -1,0 +1,41 @@
+"""A hidden layer's pre-activation u = a · maxpool(z) + c from its packed integer sums, in one
+pass (numba): the float32 values the NumPy path computes step by step (z cast to float32 —
+exact, |z| < 2²⁴ — the max-pool, then u = z · a + c in float32 without FMA: the same two
+roundings), without the casts, pools and affine steps' arrays in between. For layers that take
+no table (``fused``: too few rows for a table at τ > 0)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import njit, split_rows
+
+
+@njit
+def preact_rows(r0, r1, z, index, a, c, u):
+    """Rows r0 ≤ r < r1: u[r, e] = float32(max_t z[r, index[e, t]]) · a[e] + c[e]."""
+    for r in range(r0, r1):
+        zr, ur = z[r], u[r]
+        for e in range(index.shape[0]):
+            m = zr[index[e, 0]]
+            for t in range(1, index.shape[1]):
+                m = max(m, zr[index[e, t]])
+            ur[e] = np.float32(m) * a[e] + c[e]
+
+
+class Preactivation:
+    """u of a hidden layer from the int32 sums of its packed linear (``fused.FusedLayer``'s
+    chain: linear → optional max-pool → affine step)."""
+
+    def __init__(self, fused):
+        self.fused = fused
+        self.linear_output = fused.steps[-1].output
+        pool = fused.pool
+        self.index = (np.ascontiguousarray(pool.groups(), np.int64) if pool is not None
+                      else np.arange(len(fused.scale), dtype=np.int64)[:, None])
+        self.a32 = fused.scale.astype(np.float32)
+        self.c32 = fused.offset.astype(np.float32)
+
+    def __call__(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        split_rows(preact_rows, z.shape[0], out.shape[1] * self.index.shape[1], z, self.index, self.a32, self.c32, out)
+        return out
