@@ -6,7 +6,9 @@
 - spin values — hidden layers' outputs and the max-pools, reshapes, gathers and
   concatenations of them — are kept as bits (uint8) and rearranged or OR-pooled as bits;
 - on the bit-packed path (``packed``) every ±1 dense layer or convolution reading spins runs
-  on packed bits, and each hidden layer packs its bits in the layout its first reader needs."""
+  on packed bits, and each hidden layer packs its bits in the layout its first reader needs;
+  an integer layer without a table takes its u from its packed sums in one pass
+  (``packed.preact``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from .fused import SignSteps, find_fused_layers, half_angle_tables, reach, sign_
 
 
 class Plan:
-    """The fused layers and their tables, the spin values, and the packed linears/layouts."""
+    """The fused layers and their tables, the spin values, the packed linears/layouts and the
+    pre-activations made from packed sums."""
 
     def __init__(self, net: Network, rows: int, by_sign: bool = False):
         """``by_sign``: every hidden layer's law depends on the sign of u alone (τ = 0, no
@@ -65,6 +68,7 @@ class Plan:
 
     def _pack(self) -> None:
         from .packed.linear import packable, packed_linear
+        from .packed.preact import Preactivation
 
         readers = []  # (source value, packed linear) in execution order
         for step in self.steps:
@@ -78,8 +82,6 @@ class Plan:
         # Integer layers without a table (too few rows for one): u from the packed sums in one pass.
         for k, f in find_fused_layers(self.net, self.rows, by_sign=True).items():
             if k not in self.fused and f.steps[-1].output in self.linears and f.scale.size:
-                from .packed.preact import Preactivation
-
                 self.preacts[k] = Preactivation(f)
         first = {}
         for source, linear in readers:
