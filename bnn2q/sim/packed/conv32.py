@@ -11,11 +11,29 @@ from .conv import pixel
 from .jit import njit, split_rows
 
 
+@njit(inline="always")
+def _pool(r, conv, conv_norm, windows, z, norm):
+    """z[r] = the max of conv [pixels, c_out] over each pooled pixel's window, norm[r] the
+    largest patch norm in it."""
+    cout = conv.shape[1]
+    for p in range(windows.shape[0]):
+        m = windows[p, 0]
+        best = conv_norm[m]
+        for o in range(cout):
+            z[r, p * cout + o] = conv[m, o]
+        for t in range(1, windows.shape[1]):
+            m = windows[p, t]
+            best = max(best, conv_norm[m])
+            for o in range(cout):
+                z[r, p * cout + o] = max(z[r, p * cout + o], conv[m, o])
+        norm[r, p] = best
+
+
 @njit
 def conv_pool_rows(r0, r1, x, kernel, strides, padding, ow, windows, z, norm):
     """Rows r0 ≤ r < r1: the convolution of x[r] (float32, every output pixel once), then z[r]
     = the max over each pooled pixel's window and norm[r] its largest patch norm."""
-    kh, kw, _, cout = kernel.shape
+    cout = kernel.shape[3]
     sh, sw = strides
     pt, pl = padding
     pixels = windows.max() + 1
@@ -24,17 +42,7 @@ def conv_pool_rows(r0, r1, x, kernel, strides, padding, ow, windows, z, norm):
     for r in range(r0, r1):
         for m in range(pixels):
             conv_norm[m] = pixel(x, r, m // ow, m % ow, kernel, sh, sw, pt, pl, conv[m])
-        for p in range(windows.shape[0]):
-            m = windows[p, 0]
-            best = conv_norm[m]
-            for o in range(cout):
-                z[r, p * cout + o] = conv[m, o]
-            for t in range(1, windows.shape[1]):
-                m = windows[p, t]
-                best = max(best, conv_norm[m])
-                for o in range(cout):
-                    z[r, p * cout + o] = max(z[r, p * cout + o], conv[m, o])
-            norm[r, p] = best
+        _pool(r, conv, conv_norm, windows, z, norm)
 
 
 @njit
@@ -46,7 +54,6 @@ def pool_rows(r0, r1, conv, x, kshape, strides, padding, ow, windows, z, norm):
     kh, kw = kshape
     sh, sw = strides
     pt, pl = padding
-    cout = conv.shape[2]
     conv_norm = np.empty(conv.shape[1], np.float32)
     area = np.zeros((h + 1, w + 1), np.float64)
     for r in range(r0, r1):
@@ -61,17 +68,7 @@ def pool_rows(r0, r1, conv, x, kshape, strides, padding, ow, windows, z, norm):
             i1, j1 = min(h, i0 + kh), min(w, j0 + kw)
             i0, j0 = max(0, i0), max(0, j0)
             conv_norm[m] = area[i1, j1] - area[i0, j1] - area[i1, j0] + area[i0, j0]
-        for p in range(windows.shape[0]):
-            m = windows[p, 0]
-            best = conv_norm[m]
-            for o in range(cout):
-                z[r, p * cout + o] = conv[r, m, o]
-            for t in range(1, windows.shape[1]):
-                m = windows[p, t]
-                best = max(best, conv_norm[m])
-                for o in range(cout):
-                    z[r, p * cout + o] = max(z[r, p * cout + o], conv[r, m, o])
-            norm[r, p] = best
+        _pool(r, conv[r], conv_norm, windows, z, norm)
 
 
 def conv_pool(layer, x32: np.ndarray, kernels=None) -> tuple[np.ndarray, np.ndarray]:
@@ -96,30 +93,19 @@ def conv_pool(layer, x32: np.ndarray, kernels=None) -> tuple[np.ndarray, np.ndar
 
 @njit
 def exact_values(x, kernel, strides, padding, ow, windows, q, e, scale, offset, out):
-    """out[p] = u of element e[p] of sample q[p] in float64: each window pixel's sum in the
-    order of ``packed.conv.conv_rows`` (kernel row, column, input channel), their max, then
-    a m + c as the host's affine step computes it."""
-    _, h, w, cin = x.shape
-    kh, kw, _, cout = kernel.shape
+    """out[p] = u of element e[p] of sample q[p] in float64: each window pixel's sum by
+    ``packed.conv.pixel`` (the order of ``packed.conv.conv_rows``: kernel row, column, input
+    channel), their max, then a m + c as the host's affine step computes it."""
+    cout = kernel.shape[3]
     sh, sw = strides
     pt, pl = padding
+    acc = np.empty(cout, np.float64)
     for p in range(q.shape[0]):
-        r, pixel, o = q[p], e[p] // cout, e[p] % cout
+        r, pixel_index, o = q[p], e[p] // cout, e[p] % cout
         best = -np.inf
         for t in range(windows.shape[1]):
-            m = windows[pixel, t]
-            i, j = m // ow, m % ow
-            acc = 0.0
-            for a in range(kh):
-                ii = i * sh - pt + a
-                if ii < 0 or ii >= h:
-                    continue
-                for b in range(kw):
-                    jj = j * sw - pl + b
-                    if jj < 0 or jj >= w:
-                        continue
-                    for c in range(cin):
-                        acc += x[r, ii, jj, c] * kernel[a, b, c, o]
-            if t == 0 or acc > best:
-                best = acc
+            m = windows[pixel_index, t]
+            pixel(x, r, m // ow, m % ow, kernel, sh, sw, pt, pl, acc)
+            if t == 0 or acc[o] > best:
+                best = acc[o]
         out[p] = best * scale[e[p]] + offset[e[p]]
