@@ -75,16 +75,25 @@ class FusedLayer:
 
 def find_fused_layers(net: Network, rows: int, by_sign: bool = False) -> dict[int, FusedLayer]:
     """The hidden layers that take the table path when ``rows`` shot-rows are simulated
-    (``by_sign``: their laws depend on the sign of u alone, τ = 0: ``SignSteps``, no tables)."""
+    (``by_sign``: their laws depend on the sign of u alone, τ = 0: ``SignSteps``, no tables).
+    Sign steps are two integers a neuron, at any size; a table pays when it is not much larger
+    than the evaluations it replaces. Either way the sums stay exact in float32."""
     out = {}
-    for k, layer in enumerate(net.hidden):
-        fused = _match(net, k, rows, by_sign)
-        if fused is not None:
-            out[k] = fused
+    for k, f in integer_layers(net).items():
+        evaluations = min(MAX_TABLE, TABLE_PAYS * rows * net.hidden[k].width)
+        if f.span <= MAX_TABLE and (by_sign or len(f.table_scale) * f.span <= evaluations):
+            out[k] = f
     return out
 
 
-def _match(net: Network, k: int, rows: int, by_sign: bool) -> FusedLayer | None:
+def integer_layers(net: Network) -> dict[int, FusedLayer]:
+    """The hidden layers whose sums are integers (an integer kernel on spins → optional
+    max-pool → optional affine step), whatever their table would cost; made once per network."""
+    return derived(net, "integer layers", lambda: {k: f for k in range(len(net.hidden))
+                                                   if (f := _match(net, k)) is not None})
+
+
+def _match(net: Network, k: int) -> FusedLayer | None:
     layer = net.hidden[k]
     value, chain = layer.preactivation, []
     affine = pool = linear = None
@@ -111,12 +120,7 @@ def _match(net: Network, k: int, rows: int, by_sign: bool) -> FusedLayer | None:
     if linear.kernel_kind == "real" or not _is_spins(net, source):
         return None
     n_sums = linear.n_out if isinstance(linear, Dense) else linear.out_size
-    span = 2 * reach(linear) + 1
-    # Sign steps are two integers a neuron, at any size; a table pays when it is not much
-    # larger than the evaluations it replaces (checked for the smallest table first, so that
-    # hopeless layers cost nothing more).
-    evaluations = min(MAX_TABLE, TABLE_PAYS * rows * layer.width)
-    if n_sums == 0 or span > MAX_TABLE or (not by_sign and shape[-1] * span > evaluations):
+    if n_sums == 0:
         return None
     if affine is None:
         scale, offset = np.ones(layer.width), np.zeros(layer.width)
@@ -132,8 +136,6 @@ def _match(net: Network, k: int, rows: int, by_sign: bool) -> FusedLayer | None:
     else:
         table_rows = np.arange(layer.width)
         t_scale, t_offset = scale, offset
-    if not by_sign and len(t_scale) * span > evaluations:
-        return None
     return FusedLayer(k, source, linear, pool, scale, offset, tuple(chain), reach(linear), table_rows,
                       t_scale, t_offset)
 
