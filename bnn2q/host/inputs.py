@@ -8,9 +8,10 @@ from ..errors import InputError
 from ..ir import Network
 
 
-def prepare_inputs(net: Network, x, keep_float32: bool = False) -> np.ndarray:
+def prepare_inputs(net: Network, x, keep_float32: bool = False, finite: bool = True) -> np.ndarray:
     """Return x as float64 [n_samples, n_inputs] in flat channels-last order (``keep_float32``:
-    float32 input stays float32, uncopied).
+    float32 input stays float32, uncopied; ``finite`` False: the caller checks ``check_finite``
+    itself, where it reads x anyway).
 
     One rule for every caller (``run``, ``compile --sample``, the API): an array whose samples
     (all axes after the first) hold ``n_inputs`` values is a batch; else an array of exactly
@@ -32,6 +33,12 @@ def prepare_inputs(net: Network, x, keep_float32: bool = False) -> np.ndarray:
             f"inputs of shape {arr.shape} do not fit the model's input shape "
             f"{tuple(net.input_shape)} ({n_in} values per sample); reshape or pick a matching dataset"
         )
+    if finite:
+        check_finite(arr)
+    return arr
+
+
+def check_finite(arr: np.ndarray) -> None:
+    """Raise InputError unless every value of ``arr`` is finite."""
     if not np.all(np.isfinite(arr)):
         raise InputError("inputs hold NaN or inf values; clean the data first")
-    return arr

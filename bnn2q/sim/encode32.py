@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..host.inputs import check_finite
 from ..ir import INPUT, Affine, Dense, Network, Reshape
 from ..ir.network import ENCODER
 from .brackets import Bracketed
@@ -31,6 +32,10 @@ from .brackets import Bracketed
 U32 = 2.0 ** -24
 #: Slack on the bound: the float64 path's own rounding and the bound's arithmetic.
 SLACK = 1.01
+
+
+class OutOfRange(Exception):
+    """Finite inputs whose float32 sums could overflow: the first layer is left to float64."""
 
 
 @dataclass(eq=False)
@@ -56,6 +61,8 @@ class FirstLayer32:
                          * np.abs(self.scale)).astype(np.float32)
         self.round_scale = np.float32(SLACK * 4 * U32)
         self.abs_offset = 2 * np.abs(self.c32)  # |a z| + |c| ≤ |u| + 2 |c|
+        # Norms below this keep u, its bound and the law's arguments far inside float32's range.
+        self.norm_limit = 2.0 ** 120 / max(1.0, float(np.max(np.abs(self.weight), initial=0) * np.max(np.abs(self.scale))))
 
     @classmethod
     def match(cls, net: Network) -> "FirstLayer32 | None":
@@ -97,26 +104,26 @@ class FirstLayer32:
     def signs(self, x: np.ndarray, jit: bool = False) -> np.ndarray:
         """σ of every sample and neuron, bool [n, width], as the float64 path computes it
         (``jit``: the pass after the GEMM in numba, ``packed.signs``)."""
-        x32 = x if x.dtype == np.float32 else x.astype(np.float32)
+        x32 = _float32(x)
+        norm = self.norms(x, x32, jit)
         u = x32 @ self.w32  # BLAS sgemm
         if jit:
             from .packed.brackets import undecided_pairs
-            from .packed.signs import decide_given, norms
+            from .packed.signs import decide_given
 
             fires = np.empty(u.shape, np.uint8)
             undecided = np.empty(u.shape[0], np.int32)
-            decide_given(u, norms(np.ascontiguousarray(x32)), self, fires, undecided)
+            decide_given(u, norm, self, fires, undecided)
             rows, cols = undecided_pairs(undecided, fires)
             if rows.size:
                 fires[rows, cols] = self.exact_signs(x, rows, cols, jit=True)
             return fires.view(np.bool_)
         u *= self.a32
         u += self.c32
-        norm = np.abs(x32).sum(axis=1, dtype=np.float32)
         bound = np.abs(u)
         bound += self.abs_offset
         bound *= self.round_scale
-        bound += norm[:, None] * self.per_norm[None, :]
+        bound += norm * self.per_norm[None, :]
         fires = u > 0 if self.strict else u >= 0
         rows, cols = np.nonzero(np.abs(u) <= bound)
         if rows.size:
@@ -149,14 +156,24 @@ class FirstLayer32:
     def bracket(self, x: np.ndarray, jit: bool = False) -> Bracketed:
         """τ > 0: the float32 sums z = x W (one BLAS GEMM) and ‖x‖₁ per sample, for
         ``brackets`` (``jit``: ``exact`` by numba)."""
-        x32 = x if x.dtype == np.float32 else x.astype(np.float32)
+        x32 = _float32(x)
+        norm = self.norms(x, x32, jit)
+        return Bracketed(x32 @ self.w32, norm, x, self, jit)
+
+    def norms(self, x: np.ndarray, x32: np.ndarray, jit: bool) -> np.ndarray:
+        """‖x32‖₁ of each sample, float32 [n, 1] — and the inputs' check (``simulate`` leaves
+        it here): a NaN or ±inf makes its sample's norm NaN or inf, so only then is x itself
+        searched; finite inputs that large raise ``OutOfRange``."""
         if jit:
             from .packed.signs import norms
 
             norm = norms(np.ascontiguousarray(x32))
         else:
             norm = np.abs(x32).sum(axis=1, dtype=np.float32)[:, None]
-        return Bracketed(x32 @ self.w32, norm, x, self, jit)
+        if not (norm < self.norm_limit).all():
+            check_finite(x)
+            raise OutOfRange
+        return norm
 
     def exact(self, x: np.ndarray, q: np.ndarray, j: np.ndarray, jit: bool = False) -> np.ndarray:
         """u of neurons j of samples q (rows of x), float64, each a dot product summed in the
@@ -175,3 +192,11 @@ class FirstLayer32:
         for i in range(xs.shape[1]):
             acc += xs[:, i] * w[:, i]
         return acc * self.scale[j] + self.offset[j]
+
+
+def _float32(x: np.ndarray) -> np.ndarray:
+    """x in float32 (values beyond its range become ±inf: ``norms`` then raises OutOfRange)."""
+    if x.dtype == np.float32:
+        return x
+    with np.errstate(over="ignore"):
+        return x.astype(np.float32)

@@ -24,6 +24,7 @@ would:
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 
@@ -31,17 +32,18 @@ import numpy as np
 
 from .. import activations
 from ..errors import InputError
-from ..host.inputs import prepare_inputs
+from ..host.inputs import check_finite, prepare_inputs
 from ..host.kernels import Kernels
 from ..ir import INPUT, Network
 from ..ir.network import ENCODER
 from ..noise import resolve
+from . import lanes
 from .block import Block
 from .blocks import blocks
 from .brackets import LawTable, supported
 from .conv32 import FirstConv32
 from .derived import derived
-from .encode32 import FirstLayer32
+from .encode32 import FirstLayer32, OutOfRange
 from .measure import measure
 from .memory import check_memory
 from .neurons import CarriedState
@@ -109,7 +111,7 @@ def simulate(
     shots = check_shots(shots)
     check_seed(seed)
     first_sample = check_first_sample(first_sample)
-    xs = prepare_inputs(net, x, keep_float32=True)
+    xs = prepare_inputs(net, x, keep_float32=True, finite=False)  # checked by _Sampler
     layer_noise = resolve(noise, net, act)
     if act.is_classical and layer_noise is None:
         # Every draw is certain: run one shot and let the others share it (as broadcast views,
@@ -150,7 +152,6 @@ class _Sampler:
         self.by_angle = act.memory or noise is not None
         self.xs = xs.reshape((xs.shape[0],) + net.input_shape)
         self.kernels = Kernels()
-        self.ws = Workspace()
         n = xs.shape[0]
         rows = n * shots
         widest = max(int(np.prod(net.shapes[s.output], dtype=np.int64)) for s in net.steps if s.stage != ENCODER)
@@ -167,7 +168,9 @@ class _Sampler:
             self.encoder_kernels = Kernels(direct_conv=conv2d)
         else:
             self.encoder_kernels = self.kernels
-        check_memory(net, n, shots, keep_bits, max(1, self.block_elements // widest))
+        # Each lane holds a block's working memory.
+        self.lanes = lanes.available() if self.packed else 1
+        check_memory(net, n, shots, keep_bits, self.lanes * max(1, self.block_elements // widest))
         self.plan.build(act, self.by_angle, self.packed, noise)
         classical = act.is_classical and noise is None
         self.words = None if classical else WordStream(seed, net.n_neurons, jit=self.packed)
@@ -181,37 +184,55 @@ class _Sampler:
                 self.first32 = None
             if self.first32 is not None and act.quantumness > 0.0:
                 self.law = LawTable.of(act, net.hidden[0].strict)
+        if not isinstance(self.first32, FirstLayer32):
+            check_finite(xs)  # else where the first layer reads the inputs (``FirstLayer32.norms``)
         self.exact_jit = direct
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)
         self.bits_out = [np.empty((n, shots, w), dtype=np.uint8) for w in self.widths] if keep_bits else None
         self.logits = np.empty((n, shots, net.n_classes), dtype=np.float64)
+        self._scratch()
+
+    def _scratch(self) -> None:
+        """What running blocks changes: scratch buffers, the carried state, the word stream's
+        cache of sample keys — one set per lane."""
+        self.ws = Workspace()
         self.state = self.carry = None
-        if act.memory:
+        if self.act.memory:
             if self.packed:
                 from .packed.measure import Carry
 
-                self.carry = Carry(act, max(self.widths))
+                self.carry = Carry(self.act, max(self.widths))
             else:
-                self.state = CarriedState(act, len(net.hidden))
+                self.state = CarriedState(self.act, len(self.net.hidden))
+        self.words = copy.copy(self.words)
+
+    def lane(self) -> "_Sampler":
+        """This simulation for another thread: the same inputs, plan and outputs, its own scratch."""
+        other = copy.copy(self)
+        other._scratch()
+        return other
 
     def run(self, progress: bool) -> SimResult:
-        n = self.xs.shape[0]
-        plan = list(blocks(n, self.shots, self.plan.widest(), self.block_elements))
-        if progress:
-            from tqdm import tqdm
-
-            plan = tqdm(plan, desc="simulate", unit="block", leave=False)
+        n, widest = self.xs.shape[0], self.plan.widest()
         per_sample = sum(int(np.prod(self.net.shapes[s.output], dtype=np.int64)) for s in self.encoder)
         chunk = max(1, ENCODE_ELEMENTS // max(1, per_sample))
-        encoded = (0, 0, None)
-        for b in plan:
-            c0, c1, values = encoded
-            if not (c0 <= b.lo and b.hi <= c1):
-                c0, c1 = b.lo, min(n, max(b.hi, b.lo + chunk))
-                encoded = c0, c1, values = (c0, c1, self._encode(c0, c1))
-            self._block(b, {k: v[b.lo - c0: b.hi - c0] for k, v in values.items()})
+        spans, n_lanes = lanes.units(n, self.shots, widest, chunk, self.lanes)
+        todo = [(c0, c1, list(blocks(c1 - c0, self.shots, widest, self.block_elements))) for c0, c1 in spans]
+        with lanes.progress(progress, sum(len(t[2]) for t in todo)) as done:
+            try:
+                lanes.run(self, todo, n_lanes, done)
+            except OutOfRange:  # inputs beyond float32's reach: every sample again in float64
+                self.first32 = self.law = None
+                lanes.run(self, todo, n_lanes, done)
         return SimResult(self.bits_out, self.logits)
+
+    def unit(self, c0: int, c1: int, unit_blocks: list, done) -> None:
+        """Samples [c0, c1): encoded once, then measured block by block (blocks relative to c0)."""
+        encoded = self._encode(c0, c1)
+        for b in unit_blocks:
+            self._block(b._replace(lo=c0 + b.lo, hi=c0 + b.hi), {k: v[b.lo: b.hi] for k, v in encoded.items()})
+            done()
 
     def _encode(self, lo: int, hi: int) -> dict:
         """Encoder values of samples [lo, hi), float64 with a shot axis of 1 (with ``first32``:

@@ -5,6 +5,8 @@ at these sizes — so each block's intermediates live in buffers allocated once 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -17,7 +19,7 @@ class Workspace:
     def get(self, name: str, shape: tuple, dtype, zeroed: bool = False) -> np.ndarray:
         """``zeroed``: zeros when first allocated (a caller that never writes some elements —
         a padding border — keeps them zero by asking for the same shape each time)."""
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         buf = self._buffers.get(name)
         if buf is None or buf.dtype != np.dtype(dtype) or buf.size < size:
             buf = self._buffers[name] = (np.zeros if zeroed else np.empty)(size, dtype=dtype)

@@ -125,10 +125,11 @@ def test_rates_agree_with_the_float64_sampler(monkeypatch, act_args):
     kwargs = dict(activation=activation, quantumness=tau, g=g, shots=shots)
     calls = spy(monkeypatch, FirstLayer32, "bracket")
     fast = bnn2q.simulate(net, x, seed=1, **kwargs)
-    assert len(calls) == 1
+    bracketed = len(calls)
+    assert bracketed >= 1  # once per run of samples (each lane takes its own)
     monkeypatch.setattr(sampler, "supported", lambda act, noise: False)
     slow = bnn2q.simulate(net, x, seed=2, **kwargs)
-    assert len(calls) == 1
+    assert len(calls) == bracketed
     for k in range(len(net.hidden)):
         f1, f2 = fast.bits[k].mean(axis=1), slow.bits[k].mean(axis=1)  # [samples, width]
         pooled = (f1 + f2) / 2

@@ -85,6 +85,33 @@ def test_classical_simulation_uses_float32_and_keeps_the_float64_signs(monkeypat
     np.testing.assert_array_equal(sim.bits[0][:, 0][clear], (u64 >= 0)[clear])
 
 
+@pytest.mark.parametrize("tau", [0.0, 0.5])
+def test_inputs_beyond_float32_take_the_float64_path_and_non_finite_ones_are_refused(monkeypatch, tau):
+    """The inputs are checked where the first layer sums them (their norms): a NaN is refused
+    in one line; finite float64 inputs whose float32 sums would overflow leave the first layer
+    to float64 and keep its outcomes — the exact signs at τ = 0, the float64 sampler's bits at
+    τ > 0."""
+    from bnn2q.errors import InputError
+    from bnn2q.sim import sampler
+
+    net, w = _near_tie_net()
+    x = np.random.default_rng(3).uniform(-1, 1, (40, w.shape[1]))
+    x[7] *= 1e300  # ±inf in float32
+    x[9, 4] = 3e38  # inside float32, but its sums overflow it
+    sim = bnn2q.simulate(net, x, quantumness=tau, shots=3, seed=5)
+    if tau == 0.0:
+        np.testing.assert_array_equal(sim.bits[0][:, 0], _exact_signs(net, x))
+    else:
+        monkeypatch.setattr(sampler, "supported", lambda act, noise: False)
+        slow = bnn2q.simulate(net, x, quantumness=tau, shots=3, seed=5)
+        for k in range(len(net.hidden)):
+            np.testing.assert_array_equal(sim.bits[k], slow.bits[k])
+    x[7] /= 1e300
+    x[11, 2] = np.nan
+    with pytest.raises(InputError, match="NaN or inf"):
+        bnn2q.simulate(net, x.astype(np.float32), quantumness=tau, shots=3)
+
+
 def test_only_a_dense_first_layer_read_by_its_sign_alone_matches():
     assert FirstLayer32.match(NETS["dense"]()) is not None
     assert FirstLayer32.match(NETS["real"]()) is not None

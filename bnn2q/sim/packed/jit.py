@@ -9,6 +9,7 @@ parallel call for 10+ ms, and parallel functions take several times longer to co
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from numba import njit as _njit
@@ -64,22 +65,38 @@ def threads() -> int:
 
 
 _POOL: ThreadPoolExecutor | None = None
+#: ``serial`` set: this thread is a lane (``sim.lanes``) — its kernels run in it, unsplit.
+_LANE = threading.local()
+
+
+def pool() -> ThreadPoolExecutor:
+    """The worker threads (``threads() − 1``: the calling thread is the other one)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, threads() - 1), thread_name_prefix="bnn2q-rows")
+    return _POOL
 
 
 def split_rows(kernel, rows: int, width: int, *args) -> None:
     """``kernel(r0, r1, *args)`` over rows [0, rows), one contiguous range per thread (ranges
-    start at multiples of 4, the kernels' row block)."""
-    global _POOL
+    start at multiples of 4, the kernels' row block); in a lane, all of them in it."""
     n = threads()
-    if n == 1 or rows * width < SPLIT_ELEMENTS or rows < 8:
+    if n == 1 or rows * width < SPLIT_ELEMENTS or rows < 8 or getattr(_LANE, "serial", False):
         kernel(0, rows, *args)
         return
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="bnn2q-rows")
     per = -(-rows // n)
     per += -per % 4
     bounds = [(lo, min(rows, lo + per)) for lo in range(0, rows, per)]
-    pending = [_POOL.submit(kernel, lo, hi, *args) for lo, hi in bounds[1:]]
+    pending = [pool().submit(kernel, lo, hi, *args) for lo, hi in bounds[1:]]
     kernel(bounds[0][0], bounds[0][1], *args)
     for p in pending:
         p.result()
+
+
+def as_lane(fn, *args):
+    """``fn(*args)`` with every ``split_rows`` inside it run in this thread."""
+    _LANE.serial = True
+    try:
+        return fn(*args)
+    finally:
+        _LANE.serial = False
