@@ -121,6 +121,26 @@ class Bracketed:
         return u, delta
 
 
+class _Given:
+    """The "layer" of values known exactly (a hidden layer's float32 u from integer sums): no
+    affine step, no rounding bound (δ = 0), and u₆₄ = float64(u)."""
+
+    def __init__(self, width: int):
+        self.a32 = np.ones(width, np.float32)
+        self.c32 = self.per_norm = self.abs_offset = np.zeros(width, np.float32)
+        self.round_scale = np.float32(0.0)
+
+    @staticmethod
+    def exact(x: np.ndarray, q: np.ndarray, j: np.ndarray, jit: bool = False) -> np.ndarray:
+        return x[q, j].astype(np.float64)
+
+
+def given(u: np.ndarray) -> Bracketed:
+    """Exact float32 values u [rows, width] as ``Bracketed`` (their brackets are one grid step
+    wide: the law of a hidden layer without a table, evaluated only where a word falls in one)."""
+    return Bracketed(u, np.zeros((u.shape[0], 1), np.float32), u, _Given(u.shape[1]), jit=True)
+
+
 def fire_numpy(values: Bracketed, law: LawTable, words: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Outcomes (bool ``out`` [samples, shots, width]) with the undecided ones settled."""
     u, delta = values.delta_u()

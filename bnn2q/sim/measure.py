@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .brackets import Bracketed, fire_numpy, settle
+from .brackets import Bracketed, LawTable, fire_numpy, given, settle
 from .fused import SignSteps
 from .neurons import angle_law, collapse, fire, half_angle, rotate, state_law
 from .thresholds import quantize
@@ -49,6 +49,12 @@ def _fire_law(act, u, rep, strict, law, words, out, packed, layout) -> None:
         fire_rows_signs(u, _sign_pair(law, u.shape[-1]), rep, words, out, packed, layout)
     else:
         fire_rows(_at_step(act, u, strict, law), rep, words, out, packed, layout)
+
+
+def _law(act, strict: bool):
+    """Thresholds T(u) = quantize(p(u)), p in float64 whatever u's type (as ``brackets``
+    bound it)."""
+    return lambda v: quantize(act.p_one(np.asarray(v, dtype=np.float64), strict=strict))
 
 
 def _real(u: np.ndarray) -> np.ndarray:
@@ -116,8 +122,11 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     else:
         u, rep = _preactivation(sampler, block, k)
         act, strict = sampler.act, layer.strict
-        if not sampler.by_angle:
-            _fire_law(act, u, rep, strict, lambda v: quantize(act.p_one(v, strict=strict)), words, out, packed, layout)
+        if not sampler.by_angle and act.quantumness > 0.0 and u.dtype == np.float32:
+            # The law only where a word falls within one table step of its threshold.
+            _fire_bracketed(sampler, block, given(u), words, out, packed, layout, LawTable.of(act, strict))
+        elif not sampler.by_angle:
+            _fire_law(act, u, rep, strict, _law(act, strict), words, out, packed, layout)
         elif carry is None and rep > 1:  # noise: a law of the angle alone, once per sample
             law = lambda v: quantize(angle_law(*half_angle(act, v, strict), noise))  # noqa: E731
             _fire_law(act, u, rep, strict, law, words, out, packed, layout)
@@ -142,17 +151,19 @@ def _measure_packed(sampler, block, k: int, words, out: np.ndarray) -> None:
     block.measured(k, out, packed if layout is not None else None)
 
 
-def _fire_bracketed(sampler, block, values: Bracketed, words, out, packed, layout) -> None:
-    """The first layer from float32 values (``brackets``): fire, pack, then settle the
-    undecided elements from their float64 values and pack their rows."""
+def _fire_bracketed(sampler, block, values: Bracketed, words, out, packed, layout, law=None) -> None:
+    """The first layer from float32 values (``brackets``; or any layer's exact values,
+    ``brackets.given``): fire, pack, then settle the undecided elements from their float64
+    values and pack their rows."""
     from .packed.brackets import fire, settled, undecided_pairs
     from .packed.measure import _layout_args
 
+    law = law or sampler.law
     rep = block.n_rows // len(values.z)
     args = _layout_args(layout)
-    rows, elements = undecided_pairs(fire(values, sampler.law, rep, words, out, packed, args), out)
+    rows, elements = undecided_pairs(fire(values, law, rep, words, out, packed, args), out)
     if rows.size:
-        settled(rows, elements, settle(values, sampler.law, rows // rep, elements), words, out, packed, *args)
+        settled(rows, elements, settle(values, law, rows // rep, elements), words, out, packed, *args)
 
 
 def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray:
@@ -179,8 +190,7 @@ def _measure_numpy(sampler, block, k: int, words, out: np.ndarray) -> np.ndarray
             return fire_numpy(u, sampler.law, words, out)
         u = u.reshape(u.shape[:2] + (layer.width,))
         if not sampler.by_angle:
-            act, strict = sampler.act, layer.strict
-            return fire(words, _at_step(act, u, strict, lambda v: quantize(act.p_one(v, strict=strict))), out)
+            return fire(words, _at_step(sampler.act, u, layer.strict, _law(sampler.act, layer.strict)), out)
         cos_half, sin_half = half_angle(sampler.act, _real(u), layer.strict)
     noise = None if sampler.noise is None else sampler.noise[k]
     if sampler.state is not None:

@@ -77,6 +77,34 @@ def test_layers_without_tables_take_their_preactivation_from_the_packed_sums(mon
         np.testing.assert_array_equal(got.logits, want.logits)
 
 
+@pytest.mark.parametrize("net_name", ["conv", "real"])
+@pytest.mark.parametrize("activation,tau,g", [("rotation", 0.7, math.pi / 2), ("ancilla-reset", 0.4, 1.2)])
+def test_layers_without_tables_fire_from_brackets_and_settle_the_rest_exactly(monkeypatch, net_name, activation, tau,
+                                                                             g):
+    """A layer without a table reads its law in brackets of one grid step (``brackets.given``)
+    and evaluates it only for the words inside one. On a grid 4096 times coarser many outcomes
+    are settled that way, and every outcome is still the NumPy path's (p in float64 of the
+    same float32 u)."""
+    from bnn2q.sim import brackets, measure
+
+    monkeypatch.setattr(brackets, "STEPS_PER_TAU", 1)
+    settled, real = [], measure.settle
+    monkeypatch.setattr(measure, "settle", lambda v, law, q, e: settled.append(len(q)) or real(v, law, q, e))
+    net = NETS[net_name]()
+    x = inputs(net, 2)  # 2 rows: no hidden layer takes a table
+    brackets.LawTable.of.cache_clear()
+    try:
+        for seed in range(8):
+            kwargs = dict(activation=activation, quantumness=tau, g=g, shots=1, seed=seed)
+            want = _run("never", monkeypatch, net, x, **kwargs)
+            got = _run("always", monkeypatch, net, x, **kwargs)
+            for a, b in zip(got.bits, want.bits, strict=True):
+                np.testing.assert_array_equal(a, b)
+    finally:
+        brackets.LawTable.of.cache_clear()
+    assert sum(settled) > 20, settled
+
+
 def test_packed_kernels_are_made_once_per_op_and_shared_safely_by_threads(monkeypatch):
     """A network simulated again reuses its packed kernels (``sim.derived``); their scratch
     (padded images, patches) is each call's own, so simulations in threads sharing the
