@@ -7,6 +7,8 @@ kernels (``packed.fire``), which also pack the bits for the next layer in the sa
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .brackets import Bracketed, LawTable, fire_numpy, given, settle
@@ -73,8 +75,13 @@ def _sums(sampler, block, fused) -> np.ndarray:
         z = z.reshape(block.n_rows, -1)
         if sampler.packed:
             z = z.astype(np.int32)
-    if fused.pool is not None:
-        pool = fused.pool
+    pool = fused.pool
+    if pool is not None and sampler.packed:
+        from .packed.preact import max_pool
+
+        width = math.prod(pool.shape_out)
+        return max_pool(z, pool, sampler.ws.get(f"pooled{fused.layer}", (block.n_rows, width), np.int32))
+    if pool is not None:
         z = sampler.kernels.run(pool, [z.reshape((block.n_rows,) + pool.in_shape)], [pool.in_shape], pool.shape_out)
         z = np.ascontiguousarray(z.reshape(block.n_rows, -1))
     return z

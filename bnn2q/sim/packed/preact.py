@@ -23,6 +23,32 @@ def preact_rows(r0, r1, z, index, a, c, u):
             ur[e] = np.float32(m) * a[e] + c[e]
 
 
+@njit
+def max_pool_rows(r0, r1, z, index, out):
+    """Rows r0 ≤ r < r1: out[r, e] = max_t z[r, index[e, t]] (a fused layer's pooled sums)."""
+    for r in range(r0, r1):
+        zr, o = z[r], out[r]
+        for e in range(index.shape[0]):
+            m = zr[index[e, 0]]
+            for t in range(1, index.shape[1]):
+                m = max(m, zr[index[e, t]])
+            o[e] = m
+
+
+def pool_index(pool) -> np.ndarray:
+    """A max-pool's windows as input indices, int64 [n_out, window] (kept with the op)."""
+    from ..derived import derived
+
+    return derived(pool, "index", lambda: np.ascontiguousarray(pool.groups(), np.int64))
+
+
+def max_pool(z: np.ndarray, pool, out: np.ndarray) -> np.ndarray:
+    """The int32 sums z [rows, n_in] max-pooled into ``out`` [rows, n_out]."""
+    index = pool_index(pool)
+    split_rows(max_pool_rows, z.shape[0], index.size, z, index, out)
+    return out
+
+
 class Preactivation:
     """u of a hidden layer from the int32 sums of its packed linear (``fused.FusedLayer``'s
     chain: linear → optional max-pool → affine step)."""
@@ -31,7 +57,7 @@ class Preactivation:
         self.fused = fused
         self.linear_output = fused.steps[-1].output
         pool = fused.pool
-        self.index = (np.ascontiguousarray(pool.groups(), np.int64) if pool is not None
+        self.index = (pool_index(pool) if pool is not None
                       else np.arange(len(fused.scale), dtype=np.int64)[:, None])
         self.a32 = fused.scale.astype(np.float32)
         self.c32 = fused.offset.astype(np.float32)
