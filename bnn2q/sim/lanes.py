@@ -25,10 +25,10 @@ def units(n: int, shots: int, widest: int, chunk: int, lanes: int) -> tuple[list
     """Sample ranges [c0, c1) of at most ``chunk`` samples, and the lanes to run them on
     (1 where there are too few units to share)."""
     if lanes > 1:
-        small = -(-MIN_UNIT_ELEMENTS // max(1, shots * widest))
-        per_lane = min(chunk, max(small, n // (UNITS_PER_LANE * lanes)))
-        if -(-n // per_lane) >= 2 * lanes:
-            return [(c0, min(n, c0 + per_lane)) for c0 in range(0, n, per_lane)], lanes
+        smallest = -(-MIN_UNIT_ELEMENTS // max(1, shots * widest))
+        per_unit = max(1, min(chunk, max(smallest, n // (UNITS_PER_LANE * lanes))))
+        if -(-n // per_unit) >= 2 * lanes:
+            return [(c0, min(n, c0 + per_unit)) for c0 in range(0, n, per_unit)], lanes
     return [(c0, min(n, c0 + chunk)) for c0 in range(0, n, chunk)], 1
 
 
