@@ -19,6 +19,9 @@ UNITS_PER_LANE = 4
 MIN_UNIT_ELEMENTS = 1 << 17
 
 _BLAS = None
+#: The BLAS limit in force ([limiter, one None per simulation inside it]; empty: none).
+_LIMITED: list = []
+_LIMIT_LOCK = threading.Lock()
 
 
 def units(n: int, shots: int, widest: int, chunk: int, lanes: int) -> tuple[list[tuple[int, int]], int]:
@@ -96,11 +99,23 @@ def run(sampler, todo: list, lanes: int, done) -> None:
             raise e
 
 
+@contextmanager
 def _one_blas_thread():
-    """BLAS limited to one thread (``threadpoolctl``; the controller found once)."""
+    """BLAS limited to one thread while any simulation's lanes run (``threadpoolctl``: a
+    process-wide setting, so concurrent simulations share one limit and the last restores it)."""
     global _BLAS
-    if _BLAS is None:
-        from threadpoolctl import ThreadpoolController
+    with _LIMIT_LOCK:
+        if not _LIMITED:
+            if _BLAS is None:
+                from threadpoolctl import ThreadpoolController
 
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
+                _BLAS = ThreadpoolController()
+            _LIMITED.append(_BLAS.limit(limits=1, user_api="blas"))
+        _LIMITED.append(None)
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMITED.pop()
+            if len(_LIMITED) == 1:
+                _LIMITED.pop().restore_original_limits()

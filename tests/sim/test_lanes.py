@@ -90,3 +90,18 @@ def test_blas_runs_at_one_thread_inside_lanes_only(monkeypatch):
     bnn2q.simulate(dense784(), inputs(dense784(), 30), quantumness=0.5, shots=2)
     assert seen and set(seen) == {1}
     assert [i["num_threads"] for i in threadpool_info()] == before
+
+
+def test_concurrent_simulations_share_the_blas_limit_and_the_last_restores_it(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _many_lanes(monkeypatch, 2)
+    net = dense784()
+    xs = [inputs(net, 30, seed=s) for s in range(6)]
+    before = [i["num_threads"] for i in threadpool_info()]
+    alone = [bnn2q.simulate(net, x, quantumness=0.5, shots=2, seed=1).logits for x in xs]
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(lambda x: bnn2q.simulate(net, x, quantumness=0.5, shots=2, seed=1).logits, xs))
+    for a, b in zip(alone, together):
+        np.testing.assert_array_equal(a, b)
+    assert [i["num_threads"] for i in threadpool_info()] == before
