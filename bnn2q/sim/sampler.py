@@ -19,7 +19,8 @@ would:
   demand), so memory stays bounded — and is estimated before anything large is allocated
   (``memory``);
 - the random words are addressed by position (``words``): a sample's outcomes depend on the
-  seed and its global index (``first_sample`` + its row in x), not on the call or the blocks.
+  seed and its global index (``first_sample`` + its row in x), not on the call or the blocks —
+  so runs of samples go to threads whole (``lanes``), each with its own scratch.
 """
 
 from __future__ import annotations
@@ -223,6 +224,7 @@ class _Sampler:
             try:
                 lanes.run(self, todo, n_lanes, done)
             except OutOfRange:  # inputs beyond float32's reach: every sample again in float64
+                check_finite(self.xs)
                 self.first32 = self.law = None
                 lanes.run(self, todo, n_lanes, done)
         return SimResult(self.bits_out, self.logits)

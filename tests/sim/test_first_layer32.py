@@ -92,7 +92,7 @@ def test_inputs_beyond_float32_take_the_float64_path_and_non_finite_ones_are_ref
     to float64 and keep its outcomes — the exact signs at τ = 0, the float64 sampler's bits at
     τ > 0."""
     from bnn2q.errors import InputError
-    from bnn2q.sim import sampler
+    from bnn2q.sim import lanes, sampler
 
     net, w = _near_tie_net()
     x = np.random.default_rng(3).uniform(-1, 1, (40, w.shape[1]))
@@ -102,12 +102,19 @@ def test_inputs_beyond_float32_take_the_float64_path_and_non_finite_ones_are_ref
     if tau == 0.0:
         np.testing.assert_array_equal(sim.bits[0][:, 0], _exact_signs(net, x))
     else:
+        supported = sampler.supported
         monkeypatch.setattr(sampler, "supported", lambda act, noise: False)
         slow = bnn2q.simulate(net, x, quantumness=tau, shots=3, seed=5)
         for k in range(len(net.hidden)):
             np.testing.assert_array_equal(sim.bits[k], slow.bits[k])
+        monkeypatch.setattr(sampler, "supported", supported)
+    x[11, 2] = np.nan  # found even when another lane's sample beyond float32 sends all to float64
+    monkeypatch.setattr(packed, "MODE", "always")
+    monkeypatch.setattr(lanes, "MIN_UNIT_ELEMENTS", 0)
+    monkeypatch.setattr(lanes, "available", lambda: 2)
+    with pytest.raises(InputError, match="NaN or inf"):
+        bnn2q.simulate(net, x, quantumness=tau, shots=3)
     x[7] /= 1e300
-    x[11, 2] = np.nan
     with pytest.raises(InputError, match="NaN or inf"):
         bnn2q.simulate(net, x.astype(np.float32), quantumness=tau, shots=3)
 
