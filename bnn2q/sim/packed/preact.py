@@ -11,16 +11,22 @@ import numpy as np
 from .jit import njit, split_rows
 
 
+@njit(inline="always")
+def _window_max(zr, index, e):
+    """max_t zr[index[e, t]]: output e's window of a row."""
+    m = zr[index[e, 0]]
+    for t in range(1, index.shape[1]):
+        m = max(m, zr[index[e, t]])
+    return m
+
+
 @njit
 def preact_rows(r0, r1, z, index, a, c, u):
     """Rows r0 ≤ r < r1: u[r, e] = float32(max_t z[r, index[e, t]]) · a[e] + c[e]."""
     for r in range(r0, r1):
         zr, ur = z[r], u[r]
         for e in range(index.shape[0]):
-            m = zr[index[e, 0]]
-            for t in range(1, index.shape[1]):
-                m = max(m, zr[index[e, t]])
-            ur[e] = np.float32(m) * a[e] + c[e]
+            ur[e] = np.float32(_window_max(zr, index, e)) * a[e] + c[e]
 
 
 @njit
@@ -29,10 +35,7 @@ def max_pool_rows(r0, r1, z, index, out):
     for r in range(r0, r1):
         zr, o = z[r], out[r]
         for e in range(index.shape[0]):
-            m = zr[index[e, 0]]
-            for t in range(1, index.shape[1]):
-                m = max(m, zr[index[e, t]])
-            o[e] = m
+            o[e] = _window_max(zr, index, e)
 
 
 def pool_index(pool) -> np.ndarray:
