@@ -58,6 +58,9 @@ class FirstConv32:
         self.per_norm = (np.tile(per_channel, len(self.windows)) * np.abs(self.scale)).astype(np.float32)
         self.round_scale = np.float32(SLACK * 4 * U32)
         self.abs_offset = 2 * np.abs(self.c32)
+        # Inputs below this keep u, its bound and the law's arguments far inside float32's range.
+        self.input_limit = 2.0 ** 120 / max(1.0, taps * float(np.max(np.abs(self.kernel), initial=0)
+                                                              * np.max(np.abs(self.scale), initial=0)))
         # Large patches (BinaryAlexNet's 11 × 11 × 3) as im2col + BLAS sgemm; small ones
         # (3 × 3 × 3) directly, where the GEMM's packing costs more than the sums.
         self.gemm = Kernels() if taps >= GEMM_TAPS else None

@@ -187,6 +187,8 @@ class _Sampler:
                 self.law = LawTable.of(act, net.hidden[0].strict)
         if not isinstance(self.first32, FirstLayer32):
             check_finite(xs)  # else where the first layer reads the inputs (``FirstLayer32.norms``)
+            if self.first32 is not None and xs.size and max(-xs.min(), xs.max()) >= self.first32.input_limit:
+                self.first32 = self.law = None  # float32 sums could overflow: the float64 convolution
         self.exact_jit = direct
         self.widths = net.widths
         self.edges = np.cumsum([0] + self.widths)

@@ -124,3 +124,21 @@ def test_only_a_dense_first_layer_read_by_its_sign_alone_matches():
     assert FirstLayer32.match(NETS["real"]()) is not None
     assert FirstLayer32.match(NETS["residual"]()) is None  # u feeds a residual stream too
     assert FirstLayer32.match(NETS["conv"]()) is None  # a convolution: the float64 encoder
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.5])
+def test_a_first_convolution_leaves_inputs_beyond_float32_to_float64(monkeypatch, tau):
+    """Inputs whose float32 convolution could overflow (1e300 in float64) take the float64
+    convolution — the same bits as a simulation that never had the float32 one (before, a
+    table index from inf: a crash at τ > 0)."""
+    from bnn2q.sim.conv32 import FirstConv32
+
+    from .test_brackets import conv_first
+
+    x = np.random.default_rng(4).uniform(-1, 1, (6, conv_first().n_inputs))
+    x[2] *= 1e300
+    got = bnn2q.simulate(conv_first(), x, quantumness=tau, shots=4, seed=2)
+    monkeypatch.setattr(FirstConv32, "match", classmethod(lambda cls, net: None))
+    want = bnn2q.simulate(conv_first(), x, quantumness=tau, shots=4, seed=2)
+    for a, b in zip(got.bits, want.bits, strict=True):
+        np.testing.assert_array_equal(a, b)
