@@ -19,8 +19,8 @@ UNITS_PER_LANE = 4
 MIN_UNIT_ELEMENTS = 1 << 17
 
 _BLAS = None
-#: The BLAS limit in force ([limiter, one None per simulation inside it]; empty: none).
-_LIMITED: list = []
+#: The BLAS limit in force (threadpoolctl's limiter) and how many simulations run inside it.
+_LIMIT = {"limiter": None, "inside": 0}
 _LIMIT_LOCK = threading.Lock()
 
 
@@ -71,10 +71,10 @@ def run(sampler, todo: list, lanes: int, done) -> None:
 
     lock = threading.Lock()
     pending = iter(todo)
-    stop = []
+    stop = threading.Event()
 
     def lane(s):
-        while not stop:
+        while not stop.is_set():
             with lock:
                 item = next(pending, None)
             if item is None:
@@ -82,7 +82,7 @@ def run(sampler, todo: list, lanes: int, done) -> None:
             try:
                 s.unit(*item, done)
             except BaseException:
-                stop.append(True)
+                stop.set()
                 raise
 
     with _one_blas_thread():
@@ -90,7 +90,7 @@ def run(sampler, todo: list, lanes: int, done) -> None:
         try:
             as_lane(lane, sampler)
         except BaseException:
-            stop.append(True)
+            stop.set()
             raise
         finally:
             errors = [w.exception() for w in workers]  # each lane has stopped
@@ -105,17 +105,18 @@ def _one_blas_thread():
     process-wide setting, so concurrent simulations share one limit and the last restores it)."""
     global _BLAS
     with _LIMIT_LOCK:
-        if not _LIMITED:
+        if _LIMIT["inside"] == 0:
             if _BLAS is None:
                 from threadpoolctl import ThreadpoolController
 
                 _BLAS = ThreadpoolController()
-            _LIMITED.append(_BLAS.limit(limits=1, user_api="blas"))
-        _LIMITED.append(None)
+            _LIMIT["limiter"] = _BLAS.limit(limits=1, user_api="blas")
+        _LIMIT["inside"] += 1
     try:
         yield
     finally:
         with _LIMIT_LOCK:
-            _LIMITED.pop()
-            if len(_LIMITED) == 1:
-                _LIMITED.pop().restore_original_limits()
+            _LIMIT["inside"] -= 1
+            if _LIMIT["inside"] == 0:
+                _LIMIT["limiter"].restore_original_limits()
+                _LIMIT["limiter"] = None

@@ -197,8 +197,7 @@ class _Sampler:
         self._scratch()
 
     def _scratch(self) -> None:
-        """What running blocks changes: scratch buffers, the carried state, the word stream's
-        cache of sample keys — one set per lane."""
+        """What running blocks changes: scratch buffers and the carried state — one set per lane."""
         self.ws = Workspace()
         self.state = self.carry = None
         if self.act.memory:
@@ -208,12 +207,13 @@ class _Sampler:
                 self.carry = Carry(self.act, max(self.widths))
             else:
                 self.state = CarriedState(self.act, len(self.net.hidden))
-        self.words = copy.copy(self.words)
 
     def lane(self) -> "_Sampler":
-        """This simulation for another thread: the same inputs, plan and outputs, its own scratch."""
+        """This simulation for another thread: the same inputs, plan and outputs, its own scratch
+        and its own copy of the word stream (which caches the keys of its last samples)."""
         other = copy.copy(self)
         other._scratch()
+        other.words = copy.copy(self.words)
         return other
 
     def run(self, progress: bool) -> SimResult:
